@@ -1,0 +1,118 @@
+"""Sites and the event store. ORM only: writes go through services, reads through selectors."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IpTruncation(models.TextChoices):
+    # Matomo's and GA's default: the last IPv4 octet, the last 80 bits of IPv6.
+    STANDARD = "standard", "Last octet (IPv4) / last 80 bits (IPv6)"
+    STRONG = "strong", "Last two octets (IPv4) / last 96 bits (IPv6)"
+
+
+class ConsentMode(models.TextChoices):
+    # Before a visitor has chosen: count them without identifiers, or not at all.
+    COOKIELESS = "cookieless", "Cookieless counting until consent"
+    OPT_IN = "opt_in", "Nothing until consent"
+
+
+class PromptPolicy(models.TextChoices):
+    NONE = "none", "Never store prompt text"
+    SCRUBBED = "scrubbed", "Store scrubbed, truncated prompt text"
+    HASHED = "hashed", "Store a keyed hash of the prompt"
+
+
+class Site(models.Model):
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    allowed_origins = models.JSONField(
+        default=list, blank=True, help_text='Origins allowed to send beacons, e.g. ["https://example.com"].'
+    )
+    public_key = models.CharField(max_length=64, unique=True)
+    # Only a SHA-256 of the secret key is kept; the key itself is shown once, when the site is created.
+    secret_key_hash = models.CharField(max_length=64, unique=True)
+    ip_truncation = models.CharField(max_length=16, choices=IpTruncation.choices, default=IpTruncation.STANDARD)
+    consent_mode = models.CharField(max_length=16, choices=ConsentMode.choices, default=ConsentMode.COOKIELESS)
+    honour_dnt = models.BooleanField(
+        default=True, help_text="Treat Do-Not-Track and Global Privacy Control as opt-out."
+    )
+    prompt_policy = models.CharField(max_length=16, choices=PromptPolicy.choices, default=PromptPolicy.NONE)
+    retention_days = models.PositiveIntegerField(default=730)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk})"
+
+
+class Event(models.Model):
+    """One tracked event. In PostgreSQL the table is range-partitioned by month (see migration 0002)."""
+
+    pk = models.CompositePrimaryKey("site_id", "timestamp", "uuid")
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    uuid = models.UUIDField()
+    timestamp = models.DateTimeField()
+    received_at = models.DateTimeField()
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=200, blank=True, default="")
+    label = models.CharField(max_length=500, blank=True, default="")
+    value = models.FloatField(null=True, blank=True)
+    anonymous_id = models.CharField(max_length=200, blank=True, default="")
+    user_id = models.CharField(max_length=200, blank=True, default="")
+    device_id = models.CharField(max_length=200, blank=True, default="")
+    session_id = models.CharField(max_length=200, blank=True, default="")
+    url = models.TextField(blank=True, default="")
+    path = models.TextField(blank=True, default="")
+    referrer = models.TextField(blank=True, default="")
+    title = models.TextField(blank=True, default="")
+    properties = models.JSONField(default=dict)
+    dimensions = models.JSONField(default=dict)
+    source = models.CharField(max_length=16)
+    browser = models.CharField(max_length=64, blank=True, default="")
+    os = models.CharField(max_length=64, blank=True, default="")
+    device_type = models.CharField(max_length=16, blank=True, default="")
+    is_bot = models.BooleanField(default=False)
+    # Truncated before it reaches the pipeline's output (consent/ip_truncation.py); never the raw address.
+    ip = models.CharField(max_length=45, blank=True, default="")
+
+    class Meta:
+        # The primary key (site_id, timestamp, uuid) already serves "a site's events in a time range".
+        indexes = [models.Index(fields=["site", "name", "timestamp"], name="event_site_name_time")]
+
+
+class EventKey(models.Model):
+    """The (site, uuid) of every stored event: the dedup key a partitioned table cannot hold unique itself."""
+
+    pk = models.CompositePrimaryKey("site_id", "uuid")
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    uuid = models.UUIDField()
+    timestamp = models.DateTimeField()
+
+
+class IdentityLink(models.Model):
+    """An anonymous or device id seen together with a user id: both are the same person."""
+
+    pk = models.CompositePrimaryKey("site_id", "anonymous_id")
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    anonymous_id = models.CharField(max_length=200)
+    user_id = models.CharField(max_length=200)
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "user_id"], name="identity_site_user")]
+
+
+class EventAlias(models.Model):
+    """Renames an incoming event at ingest: tap_ad, clickAd and adClick can all be stored as click_banner."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200, help_text="The name as sent by a client.")
+    name = models.CharField(max_length=200, help_text="The name it is stored under.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "alias"], name="alias_unique_per_site")]
+        verbose_name_plural = "event aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.name}"

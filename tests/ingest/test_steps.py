@@ -1,0 +1,184 @@
+"""The pure pipeline steps, without HTTP or a database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from analytics.site_snapshot import SiteSnapshot
+from ingest.events import Dropped, DropReason, Event, RequestContext, Source
+from ingest.http.origins import origin_allowed
+from ingest.pipeline import process
+from ingest.rate_limit import SiteRateLimiter
+from ingest.steps.enrich import classify_user_agent, correct_clock
+
+WINDOWS_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+ANDROID_TABLET = (
+    "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+HEADLESS = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36"
+)
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+SITE = SiteSnapshot(1, "s", "pk", "UTC", (), "standard", "cookieless", True, "none", {"tapAd": "click_banner"})
+
+
+def ctx(**overrides):
+    values = {
+        "site": SITE,
+        "source": Source.NATIVE,
+        "received_at": NOW,
+        "client_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0",
+        "visitor_salt": b"x" * 32,
+        "identity_key": b"k" * 32,
+    }
+    return RequestContext(**(values | overrides))
+
+
+def event(ts: datetime | None, offset_ms: float | None = None) -> Event:
+    return Event(uuid=uuid.uuid4(), name="e", timestamp=ts, offset_ms=offset_ms)
+
+
+@pytest.mark.parametrize(
+    ("ts", "sent_at", "offset_ms", "source", "expected"),
+    [
+        (None, None, None, Source.NATIVE, NOW),
+        (NOW - timedelta(minutes=5), None, None, Source.NATIVE, NOW - timedelta(minutes=5)),
+        # Client clock 1 h slow: sent_at says 11:00 when we receive at 12:00.
+        (
+            NOW - timedelta(hours=1, minutes=5),
+            NOW - timedelta(hours=1),
+            None,
+            Source.NATIVE,
+            NOW - timedelta(minutes=5),
+        ),
+        (NOW - timedelta(days=5), None, 1500, Source.POSTHOG, NOW - timedelta(milliseconds=1500)),
+        (NOW + timedelta(hours=23), None, None, Source.NATIVE, NOW + timedelta(hours=23)),
+        (NOW + timedelta(days=2), None, None, Source.NATIVE, NOW),
+        (NOW - timedelta(days=200), None, None, Source.POSTHOG, NOW - timedelta(days=200)),
+    ],
+)
+def test_correct_clock(ts, sent_at, offset_ms, source, expected):
+    result = correct_clock(event(ts, offset_ms), ctx(sent_at=sent_at, source=source))
+    assert isinstance(result, Event)
+    assert result.timestamp == expected
+
+
+@pytest.mark.parametrize(
+    ("age", "source", "trusted", "kept"),
+    [
+        (timedelta(days=2), Source.NATIVE, False, True),
+        (timedelta(days=4), Source.NATIVE, False, False),
+        (timedelta(days=4), Source.NATIVE, True, True),
+        (timedelta(hours=25), Source.MATOMO, False, False),
+        (timedelta(days=100), Source.AMPLITUDE, False, True),
+        (timedelta(days=400), Source.AMPLITUDE, False, False),
+    ],
+)
+def test_too_old_events_are_dropped_per_protocol(age, source, trusted, kept):
+    result = correct_clock(event(NOW - age), ctx(source=source, trusted=trusted))
+    assert isinstance(result, Event) is kept
+    if not kept:
+        assert isinstance(result, Dropped) and result.reason is DropReason.TIMESTAMP_OUT_OF_RANGE
+
+
+@pytest.mark.parametrize(
+    ("ua", "browser", "os", "device", "bot"),
+    [
+        (
+            WINDOWS_CHROME,
+            "Chrome",
+            "Windows",
+            "desktop",
+            False,
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.1 Mobile/15E148 Safari/604.1",
+            "Mobile Safari",
+            "iOS",
+            "mobile",
+            False,
+        ),
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+            "Mobile/15E148 Safari/604.1",
+            "Mobile Safari",
+            "iOS",
+            "tablet",
+            False,
+        ),
+        (
+            ANDROID_TABLET,
+            "Chrome",
+            "Android",
+            "tablet",
+            False,
+        ),
+        (
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Googlebot",
+            "Other",
+            "bot",
+            True,
+        ),
+        (
+            HEADLESS,
+            "HeadlessChrome",
+            "Linux",
+            "bot",
+            True,
+        ),
+        ("curl/8.5.0", "curl", "Other", "bot", True),
+        ("", "", "", "", False),
+    ],
+)
+def test_classify_user_agent(ua, browser, os, device, bot):
+    assert classify_user_agent(ua) == (browser, os, device, bot)
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed", "ok"),
+    [
+        ("https://example.com", (), True),
+        ("https://example.com", ("https://example.com",), True),
+        ("https://EXAMPLE.com/", ("https://example.com",), True),
+        ("http://example.com", ("https://example.com",), False),
+        ("https://a.example.com", ("https://*.example.com",), True),
+        ("https://example.com", ("https://*.example.com",), False),
+        ("https://evilexample.com", ("https://*.example.com",), False),
+        ("null", ("https://example.com",), False),
+        ("anything://x", ("*",), True),
+    ],
+)
+def test_origin_allowed(origin, allowed, ok):
+    assert origin_allowed(origin, allowed) is ok
+
+
+def test_rate_limiter_refills():
+    limiter = SiteRateLimiter(10)
+    assert limiter.take(1, 10) is None
+    assert limiter.take(1, 1) == 1
+    assert limiter.take(2, 5) is None  # other sites are not affected
+    assert SiteRateLimiter(0).take(1, 10_000) is None
+
+
+def test_the_whole_pipeline_on_one_event():
+    raw = {
+        "name": "tapAd",
+        "url": "https://x.com/a?token=s3cr3t",
+        "props": {"mail": "a@b.co"},
+        "ts": NOW.isoformat(),
+    }
+    result = process(raw, ctx())
+    assert isinstance(result, Event)
+    assert result.name == "click_banner"
+    assert "s3cr3t" not in result.url and result.path == "/a"
+    assert result.properties == {"mail": "[email]"}
+    assert result.ip == "203.0.113.0" and result.raw_ip == "" and result.user_agent == ""
+    assert result.anonymous_id.startswith("v:")
