@@ -7,7 +7,6 @@ otherwise. The rules themselves are data in `consent.pii_rules`.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 from functools import partial
@@ -15,10 +14,9 @@ from urllib.parse import quote_plus, unquote_plus
 
 from consent.pii_rules import RULES, PiiRule, is_secret_param_name, is_secret_property_key
 
-__all__ = ["IP_HOST", "REDACTED", "TRUNCATED", "apply_rule", "scrub_properties", "scrub_text", "scrub_url"]
+__all__ = ["REDACTED", "TRUNCATED", "apply_rule", "scrub_properties", "scrub_text", "scrub_url"]
 
 REDACTED = "[redacted]"
-IP_HOST = "ip.invalid"
 # Returned in place of containers nested deeper than max_depth: passing them through unscrubbed would leak.
 TRUNCATED = "[truncated]"
 
@@ -120,25 +118,11 @@ def _scrub_fragment(fragment: str) -> str:
 
 
 def _scrub_authority(authority: str) -> str:
-    # Placeholders with brackets are not valid in a host ("[ip]" makes urlsplit raise), so the authority
-    # gets placeholders that still parse: a reserved .invalid name (RFC 2606) and a bare word for userinfo.
-    # Hostnames themselves name the site, not a person, and skip the text rules.
-    _userinfo, at, hostport = authority.rpartition("@")
-    if hostport.startswith("["):
-        end = hostport.find("]") + 1 or len(hostport)
-        host, port = hostport[:end], hostport[end:]
-    else:
-        host, colon, port = hostport.partition(":")
-        port = colon + port
-    if host[:1].isdigit() or host[:1] == "[":
-        try:
-            ipaddress.ip_address(host.strip("[]").partition("%")[0])
-        except ValueError:
-            pass
-        else:
-            host = IP_HOST
+    # The host names the site, not a person, so it skips the text rules, IP addresses included: intranet
+    # and air-gapped sites are often reached by IP, and that address is the server's, not the visitor's.
     # user:password@host is a credential, and the text rules would turn it into "[email]", losing the host.
-    return ("redacted@" if at else "") + host + port
+    _userinfo, at, hostport = authority.rpartition("@")
+    return ("redacted@" if at else "") + hostport
 
 
 def _scrub_base(base: str) -> str:

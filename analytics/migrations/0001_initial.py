@@ -221,6 +221,7 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-            database_operations=[migrations.RunPython(create_event_table, drop_event_table)],
         ),
+        # Runs after the state knows the model, so SQLite can build the table from it.
+        migrations.RunPython(create_event_table, drop_event_table),
     ]

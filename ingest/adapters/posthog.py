@@ -122,7 +122,7 @@ def _payload(request: DoorRequest) -> object:
 def _decode_data(value: str) -> object:
     text = value.strip()
     if text[:1] in ("{", "["):
-        return parse_json_body(text.encode())
+        return parse_json_body(text.encode("utf-8", "replace"))
     # Form decoding turns an unescaped "+" into a space; base64 has no spaces, so put them back.
     text = text.replace(" ", "+").replace("-", "+").replace("_", "/")
     try:

@@ -13,10 +13,11 @@ from ingest.events import Source
 class BatchPathProtocol(Protocol):
     """Tells Amplitude from PostHog by the body: `{"events": [...]}` is Amplitude, anything else PostHog.
 
-    Contract with the door: when a protocol has a `resolve(request)` method, the door calls it first and
-    uses the protocol it returns for everything — `parse`, `success`, `error`, `source`, `methods` —
-    because the replies (Amplitude's `events_ingested` or PostHog's `status: 1`) depend on the body and
-    `success(outcome)` never sees the request. `resolve` never raises. `parse` here also delegates, for a
+    Contract with the door: the registered protocol's `methods` decide which methods the path allows;
+    then, when it has a `resolve(request)` method, the door calls it and uses the protocol it returns for
+    everything else — `parse`, `success`, `error`, `source`, `dry_run` — because the replies (Amplitude's
+    `events_ingested` or PostHog's `status: 1`) depend on the body and `success(outcome)` never sees the
+    request. `resolve` never raises. `parse` here also delegates, for a
     caller that skips `resolve`, but then the replies are Sightline's own.
     """
 
