@@ -65,9 +65,10 @@ def _fresh_site_cache() -> Iterator[None]:
 def stream(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A Redis stream of this test's own, removed afterwards."""
     name = f"sightline:test:{uuid.uuid4().hex}"
+    url = settings.REDIS_URL  # a test may point REDIS_URL elsewhere; clean up where the stream lives
     settings.INGEST_STREAM = name
     yield name
-    redis.Redis.from_url(settings.REDIS_URL).delete(name)
+    redis.Redis.from_url(url).delete(name)
 
 
 @pytest.fixture

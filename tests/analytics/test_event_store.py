@@ -1,0 +1,108 @@
+"""The PostgreSQL event store: COPY writes, dedup, dead letters for rows it cannot store, partitions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+
+from analytics import facade
+from analytics.event_store.rows import COLUMN_INDEX, EVENT_COLUMNS
+from analytics.models import Event, EventKey
+from analytics.services import event_partitions_ensure
+from tests.factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def row(site_id: int, **overrides) -> list[object]:
+    values = {
+        "site_id": site_id,
+        "uuid": str(uuid.uuid4()),
+        "timestamp": "2026-11-20T10:00:00+00:00",
+        "received_at": "2026-11-20T10:00:01+00:00",
+        "name": "e",
+        "category": "",
+        "action": "",
+        "label": "",
+        "value": None,
+        "anonymous_id": "a",
+        "user_id": "",
+        "device_id": "",
+        "session_id": "",
+        "url": "",
+        "path": "",
+        "referrer": "",
+        "title": "",
+        "properties": {},
+        "dimensions": {},
+        "source": "native",
+        "browser": "",
+        "os": "",
+        "device_type": "",
+        "is_bot": False,
+        "ip": "",
+    } | overrides
+    return [values[column] for column in EVENT_COLUMNS]
+
+
+def test_bad_rows_are_isolated_and_the_rest_lands():
+    site = make_site()
+    rows = [row(site.id, name=f"ok{i}") for i in range(50)]
+    rows[7][COLUMN_INDEX["timestamp"]] = "not a time"
+    rows[31][COLUMN_INDEX["uuid"]] = "not-a-uuid"
+    rows[40][COLUMN_INDEX["name"]] = "n" * 500  # longer than the column
+    result = facade.events_write(rows)
+    assert (result.written, result.duplicates) == (47, 0)
+    assert sorted(rows.index(f.row) for f in result.failed) == [7, 31, 40]
+    assert all(f.reason for f in result.failed)
+    assert Event.objects.count() == 47 == EventKey.objects.count()
+
+
+def test_duplicates_within_and_across_batches():
+    site = make_site()
+    first = row(site.id)
+    assert facade.events_write([first, first, row(site.id)]).written == 2
+    again = facade.events_write([first, row(site.id)])
+    assert (again.written, again.duplicates) == (1, 1)
+    assert Event.objects.count() == 3
+
+
+def test_same_uuid_on_two_sites_is_two_events():
+    a, b = make_site(), make_site()
+    shared = str(uuid.uuid4())
+    assert facade.events_write([row(a.id, uuid=shared), row(b.id, uuid=shared)]).written == 2
+
+
+def _partition_of(event_uuid: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM analytics_event WHERE uuid = %s", [event_uuid])
+        return str(cursor.fetchone()[0])
+
+
+def test_events_of_a_month_without_partition_go_to_default_then_move():
+    site = make_site()
+    old = row(site.id, timestamp="2019-03-15T08:00:00+00:00")
+    assert facade.events_write([old]).written == 1
+    assert _partition_of(old[1]) == "analytics_event_default"
+    created = event_partitions_ensure()
+    assert "analytics_event_2019_03" in created
+    assert _partition_of(old[1]) == "analytics_event_2019_03"
+    assert event_partitions_ensure() == []  # idempotent
+    assert Event.objects.get().timestamp == datetime(2019, 3, 15, 8, tzinfo=UTC)
+
+
+def test_upcoming_months_exist():
+    from analytics.event_store.partitions import next_month, partition_name
+
+    event_partitions_ensure()
+    month = datetime.now(UTC).date().replace(day=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'analytics_event_2%%'")
+        names = {r[0] for r in cursor.fetchall()}
+    for _ in range(4):
+        assert partition_name(month) in names
+        month = next_month(month)
+    assert partition_name(date(2026, 12, 1)) == "analytics_event_2026_12"

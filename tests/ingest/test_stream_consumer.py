@@ -1,0 +1,64 @@
+"""The consumer's acknowledgement rules, deterministically (the process-killing versions are in test_worker_faults)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from django.conf import settings
+
+from analytics.models import Event
+from ingest.buffer import STREAM_FIELD, redis_client
+from ingest.models import DeadLetter
+from ingest.stream_consumer import StreamConsumer
+from tests.factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def consumer(stream: str, name: str = "c1", claim_idle_ms: int = 60_000) -> StreamConsumer:
+    c = StreamConsumer(redis_client(), stream=stream, group="g", name=name, batch=100, claim_idle_ms=claim_idle_ms)
+    c.ensure_group()
+    return c
+
+
+def test_a_crash_after_commit_before_ack_stores_nothing_twice(door, stream):
+    site = make_site()
+    door.post("/api/v1/collect", {"key": site.public_key, "events": [{"name": "a"}, {"name": "b"}]})
+    first = consumer(stream)
+    entries = first._read_new(block_ms=1)
+    from ingest.services import events_store
+    from ingest.stream_consumer import orjson
+
+    rows = [r for _, fields in entries for r in orjson.loads(fields[STREAM_FIELD])]
+    events_store(rows=rows)  # committed, then the process "dies" before XACK
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    assert client.xpending(stream, "g")["pending"] == 1
+    # Another consumer takes the abandoned entry over and writes it again: a no-op.
+    second = consumer(stream, name="c2", claim_idle_ms=0)
+    assert second.run_once(block_ms=1) == 1
+    assert (second.stats.written, second.stats.duplicates) == (0, 2)
+    assert client.xpending(stream, "g")["pending"] == 0
+    assert client.xlen(stream) == 0
+    assert Event.objects.count() == 2
+
+
+def test_an_undecodable_entry_goes_to_dead_letters_and_the_rest_lands(door, stream):
+    site = make_site()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.xadd(stream, {STREAM_FIELD: b"{not json"})
+    door.post("/api/v1/collect", {"key": site.public_key, "name": "good"})
+    c = consumer(stream)
+    while c.run_once(block_ms=1):
+        pass
+    assert list(Event.objects.values_list("name", flat=True)) == ["good"]
+    letter = DeadLetter.objects.get()
+    assert "JSONDecodeError" in letter.reason
+    assert client.xlen(stream) == 0
+
+
+def test_entries_added_before_the_group_existed_are_not_skipped(door, stream):
+    site = make_site()
+    door.post("/api/v1/collect", {"key": site.public_key, "name": "early"})
+    c = consumer(stream)  # creates the group only now
+    c.run_once(block_ms=1)
+    assert Event.objects.get().name == "early"
