@@ -16,6 +16,9 @@ from consent.visitor_id import cookieless_visitor_id
         ("", "standard", ""),
         ("not an ip", "standard", ""),
         ("999.1.1.1", "standard", ""),
+        ("01.2.3.4", "standard", ""),
+        ("1.2.3", "standard", ""),
+        ("１.２.３.４", "standard", ""),
         ("203.0.113.77", "unknown-level", "203.0.113.0"),
     ],
 )

@@ -279,3 +279,16 @@ def test_health_and_readiness(door, db):
     ready = door.get("/readyz")
     assert ready.status == 200
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_503_when_neither_redis_nor_the_database_can_take_events(door, site, settings, monkeypatch):
+    from django.db import OperationalError
+
+    def database_down(**kwargs):
+        raise OperationalError("connection refused")
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr("ingest.buffer.events_store", database_down)
+    response = door.post(COLLECT, {"key": site.public_key, "name": "lost?"})
+    assert (response.status, response.json()["code"]) == (503, "unavailable")
+    assert int(response.headers["retry-after"]) > 0
