@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
 
@@ -45,12 +44,12 @@ def parse_user_agent(event: Event, ctx: RequestContext) -> Event:
     user_agent = event.user_agent or ("" if ctx.trusted else ctx.user_agent)
     browser, os_family, device_type, is_bot = classify_user_agent(user_agent)
     # The user agent itself is not kept: only what it says.
-    return replace(event, browser=browser, os=os_family, device_type=device_type, is_bot=is_bot, user_agent="")
+    return event._replace(browser=browser, os=os_family, device_type=device_type, is_bot=is_bot, user_agent="")
 
 
 def apply_aliases(event: Event, ctx: RequestContext) -> Event:
     target = ctx.site.aliases.get(event.name)
-    return replace(event, name=target) if target else event
+    return event._replace(name=target) if target else event
 
 
 # How far back a protocol may date an event. Beacons send within seconds; backends and imports replay
@@ -91,4 +90,4 @@ def correct_clock(event: Event, ctx: RequestContext) -> Event | Dropped:
             f"The event is older than this endpoint accepts ({max_age.days} days).",
             "ts",
         )
-    return replace(event, timestamp=timestamp, properties=properties, offset_ms=None)
+    return event._replace(timestamp=timestamp, properties=properties, offset_ms=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import replace
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from consent.decision import Choice, ConsentSignals, decide
@@ -37,9 +37,9 @@ def decide_consent(event: Event, ctx: RequestContext) -> Event | Dropped:
     )
     if not decision.collect:
         return Dropped(DropReason.CONSENT_DENIED, decision.reason)
-    if decision.store_identifiers:
+    if decision.store_identifiers or not (event.anonymous_id or event.user_id or event.device_id or event.session_id):
         return event
-    return replace(event, anonymous_id="", user_id="", device_id="", session_id="")
+    return event._replace(anonymous_id="", user_id="", device_id="", session_id="")
 
 
 def derive_visitor_id(event: Event, ctx: RequestContext) -> Event:
@@ -52,11 +52,11 @@ def derive_visitor_id(event: Event, ctx: RequestContext) -> Event:
         ip=_effective_ip(event, ctx),
         user_agent=_effective_user_agent(event, ctx),
     )
-    return replace(event, anonymous_id=visitor)
+    return event._replace(anonymous_id=visitor)
 
 
 def truncate_ip(event: Event, ctx: RequestContext) -> Event:
-    return replace(event, ip=truncate_address(_effective_ip(event, ctx), ctx.site.ip_truncation), raw_ip="")
+    return event._replace(ip=truncate_address(_effective_ip(event, ctx), ctx.site.ip_truncation), raw_ip="")
 
 
 def _pseudonymous(value: str, ctx: RequestContext) -> str:
@@ -78,8 +78,7 @@ def scrub_pii(event: Event, ctx: RequestContext) -> Event:
     dims = event.dimensions
     if any(isinstance(v, str) for v in dims.values()):
         dims = {k: scrub_text(v) if isinstance(v, str) else v for k, v in dims.items()}
-    return replace(
-        event,
+    return event._replace(
         url=url,
         path=_path_of(url) if url else "",
         referrer=scrub_url(event.referrer),
@@ -87,7 +86,7 @@ def scrub_pii(event: Event, ctx: RequestContext) -> Event:
         category=scrub_text(event.category),
         action=scrub_text(event.action),
         label=scrub_text(event.label),
-        properties=scrub_properties(event.properties) if event.properties else event.properties,  # type: ignore[arg-type]
+        properties=cast(dict[str, Any], scrub_properties(event.properties)) if event.properties else event.properties,
         dimensions=dims,
         anonymous_id=_pseudonymous(event.anonymous_id, ctx),
         user_id=_pseudonymous(event.user_id, ctx),
