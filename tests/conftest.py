@@ -10,9 +10,10 @@ import pytest
 import redis
 
 from tests.factories import make_site
+from tests.live_server import live_sightline
 from tests.wsgi_client import DoorClient
 
-__all__ = ["make_site"]
+__all__ = ["live_sightline", "make_site"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
