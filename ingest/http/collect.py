@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from datetime import UTC, datetime
 
@@ -28,6 +26,7 @@ from ingest.event_rows import event_row
 from ingest.events import Dropped, RequestContext
 from ingest.http.origins import origin_allowed
 from ingest.pipeline import process
+from ingest.pseudonyms import identity_key
 from ingest.rate_limit import SiteRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -39,10 +38,6 @@ def _rate_limiter() -> SiteRateLimiter:
     if _limiter is None or _limiter.rate != settings.INGEST_RATE_LIMIT_PER_SITE:
         _limiter = SiteRateLimiter(settings.INGEST_RATE_LIMIT_PER_SITE)
     return _limiter
-
-
-def _identity_key() -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), b"sightline-identity-pseudonyms", hashlib.sha256).digest()
 
 
 def authenticate(credentials: Credentials) -> tuple[SiteSnapshot, bool]:
@@ -84,7 +79,7 @@ def _context(
         sent_at=submission.sent_at,
         trusted=trusted,
         visitor_salt=site_cache.visitor_salt(now.date()),
-        identity_key=_identity_key(),
+        identity_key=identity_key(),
         max_event_bytes=settings.INGEST_MAX_EVENT_BYTES,
     )
 
