@@ -116,3 +116,64 @@ class EventAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.name}"
+
+
+class Cohort(models.Model):
+    """A saved set of persons (docs/queries.md, "Cohorts"); the definition is validated JSON."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DimensionScope(models.TextChoices):
+    EVENT = "event", "Event"
+    USER = "user", "User"
+
+
+class CustomDimension(models.Model):
+    """A named key of events' `dims` (e.g. image_version) the console offers for filters and breakdowns."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=8, choices=DimensionScope.choices, default=DimensionScope.EVENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "key"], name="dimension_key_unique_per_site")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class HourlyRollup(models.Model):
+    """Event counts per site, UTC hour and the main dimensions; kept by analytics.refresh_rollups."""
+
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    hour = models.DateTimeField()
+    name = models.CharField(max_length=200)
+    browser = models.CharField(max_length=64, blank=True, default="")
+    os = models.CharField(max_length=64, blank=True, default="")
+    device_type = models.CharField(max_length=16, blank=True, default="")
+    is_bot = models.BooleanField(default=False)
+    events = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "hour", "name", "browser", "os", "device_type", "is_bot"], name="rollup_unique_key"
+            )
+        ]
+
+
+class RollupWatermark(models.Model):
+    """Events received up to `received_until` are reflected in the rollups (one row, key "hourly")."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    received_until = models.DateTimeField()

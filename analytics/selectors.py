@@ -1,11 +1,23 @@
-"""Reads about sites."""
+"""Reads about sites, cohorts, custom dimensions and aliases."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
-from analytics.models import EventAlias, Site
+from analytics.models import Cohort, CustomDimension, EventAlias, Site
+from analytics.records import (
+    AliasInfo,
+    CohortInfo,
+    DimensionInfo,
+    SiteInfo,
+    alias_info,
+    cohort_info,
+    dimension_info,
+    site_info,
+)
 from analytics.site_snapshot import SiteSnapshot
+from server.errors import NotFound
 
 
 def secret_key_hash(secret_key: str) -> str:
@@ -40,3 +52,36 @@ def site_snapshot_by_secret(secret_key: str) -> SiteSnapshot | None:
 
 def site_snapshot_by_id(site_id: int) -> SiteSnapshot | None:
     return _snapshot(Site.objects.filter(pk=site_id).first())
+
+
+# --- The query engine's reads: sites, cohorts, dimensions, aliases as plain records ----------------------
+
+
+def site_info_list(*, site_ids: Iterable[int]) -> list[SiteInfo]:
+    return [site_info(s) for s in Site.objects.filter(pk__in=list(site_ids)).order_by("pk")]
+
+
+def site_info_get(*, site_id: int) -> SiteInfo:
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("site_not_found", f"There is no site {site_id}.")
+    return site_info(site)
+
+
+def cohort_get(*, site_id: int, cohort_id: int) -> CohortInfo:
+    cohort = Cohort.objects.filter(site_id=site_id, pk=cohort_id).first()
+    if cohort is None:
+        raise NotFound("cohort_not_found", f"There is no cohort {cohort_id} on this site.")
+    return cohort_info(cohort)
+
+
+def cohort_list(*, site_id: int) -> list[CohortInfo]:
+    return [cohort_info(c) for c in Cohort.objects.filter(site_id=site_id).order_by("name", "pk")]
+
+
+def dimension_list(*, site_id: int) -> list[DimensionInfo]:
+    return [dimension_info(d) for d in CustomDimension.objects.filter(site_id=site_id).order_by("key")]
+
+
+def alias_list(*, site_id: int) -> list[AliasInfo]:
+    return [alias_info(a) for a in EventAlias.objects.filter(site_id=site_id).order_by("alias")]

@@ -1,20 +1,39 @@
-"""Writes of the analytics app: sites and the event table's partitions."""
+"""Writes of the analytics app: sites, the event table's partitions, cohorts, dimensions, aliases, rollups."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
+from analytics.engine.dialect import dialect_for
+from analytics.engine.errors import QueryInvalid, invalid
+from analytics.engine.rollups import ROLLUP_KEY, recompute, runs, touched_hours
 from analytics.event_store.partitions import ensure_upcoming_partitions
-from analytics.models import EventAlias, Site
+from analytics.models import (
+    Cohort,
+    ConsentMode,
+    CustomDimension,
+    DimensionScope,
+    EventAlias,
+    IpTruncation,
+    PromptPolicy,
+    RollupWatermark,
+    Site,
+)
+from analytics.queries.cohorts import parse_cohort
+from analytics.queries.errors import FieldError
+from analytics.records import AliasInfo, CohortInfo, DimensionInfo, SiteInfo, cohort_info, dimension_info, site_info
 from analytics.selectors import secret_key_hash
 from analytics.snippet import site_snippet
-from server.errors import DomainError
+from server.errors import DomainError, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +90,213 @@ def event_partitions_ensure() -> list[str]:
         assert isinstance(raw, psycopg.Connection)
         with raw.cursor() as cursor:
             return ensure_upcoming_partitions(cursor)
+
+
+# --- Site settings -------------------------------------------------------------------------------------
+
+_CHOICES = {
+    "ip_truncation": IpTruncation.values,
+    "consent_mode": ConsentMode.values,
+    "prompt_policy": PromptPolicy.values,
+}
+
+
+def _site_changes(fields: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    changes: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for key, value in fields.items():
+        if key == "name":
+            if not isinstance(value, str) or not value.strip() or len(value) > 200:
+                errors.append(FieldError(key, "Expected a name of 1 to 200 characters."))
+            else:
+                changes[key] = value.strip()
+        elif key == "timezone":
+            if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+                errors.append(FieldError(key, "Expected an IANA time zone such as Asia/Shanghai."))
+            else:
+                changes[key] = value
+        elif key == "allowed_origins":
+            if not isinstance(value, list) or not all(isinstance(o, str) for o in value):
+                errors.append(FieldError(key, "Expected a list of origins."))
+                continue
+            try:
+                changes[key] = [_valid_origin(o) for o in value]
+            except DomainError as exc:
+                errors.append(FieldError(key, exc.detail))
+        elif key in _CHOICES:
+            if value not in _CHOICES[key]:
+                errors.append(FieldError(key, f"Expected one of: {', '.join(_CHOICES[key])}."))
+            else:
+                changes[key] = value
+        elif key == "honour_dnt":
+            if not isinstance(value, bool):
+                errors.append(FieldError(key, "Expected true or false."))
+            else:
+                changes[key] = value
+        elif key == "retention_days":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
+                errors.append(FieldError(key, "Expected a number of days between 1 and 36500."))
+            else:
+                changes[key] = value
+        else:
+            errors.append(FieldError(key, "Unknown or read-only field."))
+    return changes, errors
+
+
+def site_update(*, site_id: int, **fields: Any) -> SiteInfo:
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("site_not_found", f"There is no site {site_id}.")
+    changes, errors = _site_changes(fields)
+    if errors:
+        raise QueryInvalid(errors)
+    for key, value in changes.items():
+        setattr(site, key, value)
+    if changes:
+        site.save(update_fields=list(changes))
+    return site_info(site)
+
+
+# --- Cohorts ---------------------------------------------------------------------------------------------
+
+
+def _cohort_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise invalid("name", "Expected a name of 1 to 200 characters.")
+    return name.strip()
+
+
+def _cohort_definition(definition: Any) -> dict[str, Any]:
+    parsed = parse_cohort(definition)
+    if isinstance(parsed, list):
+        raise QueryInvalid(
+            [FieldError("definition." + e.field if e.field != "$" else "definition", e.detail) for e in parsed]
+        )
+    return dict(definition)
+
+
+def cohort_create(*, site_id: int, name: str, definition: dict[str, Any]) -> CohortInfo:
+    cohort = Cohort.objects.create(site_id=site_id, name=_cohort_name(name), definition=_cohort_definition(definition))
+    return cohort_info(cohort)
+
+
+def _cohort(site_id: int, cohort_id: int) -> Cohort:
+    cohort = Cohort.objects.filter(site_id=site_id, pk=cohort_id).first()
+    if cohort is None:
+        raise NotFound("cohort_not_found", f"There is no cohort {cohort_id} on this site.")
+    return cohort
+
+
+def cohort_update(
+    *, site_id: int, cohort_id: int, name: str | None = None, definition: dict[str, Any] | None = None
+) -> CohortInfo:
+    cohort = _cohort(site_id, cohort_id)
+    if name is not None:
+        cohort.name = _cohort_name(name)
+    if definition is not None:
+        cohort.definition = _cohort_definition(definition)
+    cohort.save()
+    return cohort_info(cohort)
+
+
+def cohort_delete(*, site_id: int, cohort_id: int) -> None:
+    _cohort(site_id, cohort_id).delete()
+
+
+# --- Custom dimensions -----------------------------------------------------------------------------------
+
+_DIMENSION_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,99}$")
+
+
+def _dimension_fields(display_name: Any, scope: Any, errors: list[FieldError]) -> None:
+    if display_name is not None and (
+        not isinstance(display_name, str) or not display_name.strip() or len(display_name) > 200
+    ):
+        errors.append(FieldError("display_name", "Expected a name of 1 to 200 characters."))
+    if scope is not None and scope not in DimensionScope.values:
+        errors.append(FieldError("scope", f"Expected one of: {', '.join(DimensionScope.values)}."))
+
+
+def dimension_create(*, site_id: int, key: str, display_name: str, scope: str = "event") -> DimensionInfo:
+    errors: list[FieldError] = []
+    if not isinstance(key, str) or not _DIMENSION_KEY.match(key):
+        errors.append(FieldError("key", "Expected letters, digits, _ or -, starting with a letter or _ (at most 100)."))
+    elif CustomDimension.objects.filter(site_id=site_id, key=key).exists():
+        errors.append(FieldError("key", "This site already has a dimension with this key."))
+    _dimension_fields(display_name, scope, errors)
+    if display_name is None:
+        errors.append(FieldError("display_name", "This field is required."))
+    if errors:
+        raise QueryInvalid(errors)
+    dimension = CustomDimension.objects.create(site_id=site_id, key=key, display_name=display_name.strip(), scope=scope)
+    return dimension_info(dimension)
+
+
+def _dimension(site_id: int, dimension_id: int) -> CustomDimension:
+    dimension = CustomDimension.objects.filter(site_id=site_id, pk=dimension_id).first()
+    if dimension is None:
+        raise NotFound("dimension_not_found", f"There is no dimension {dimension_id} on this site.")
+    return dimension
+
+
+def dimension_update(
+    *, site_id: int, dimension_id: int, display_name: str | None = None, scope: str | None = None
+) -> DimensionInfo:
+    dimension = _dimension(site_id, dimension_id)
+    errors: list[FieldError] = []
+    _dimension_fields(display_name, scope, errors)
+    if errors:
+        raise QueryInvalid(errors)
+    if display_name is not None:
+        dimension.display_name = display_name.strip()
+    if scope is not None:
+        dimension.scope = scope
+    dimension.save()
+    return dimension_info(dimension)
+
+
+def dimension_delete(*, site_id: int, dimension_id: int) -> None:
+    _dimension(site_id, dimension_id).delete()
+
+
+# --- Event aliases -----------------------------------------------------------------------------------------
+
+
+def alias_set(*, site_id: int, alias: str, name: str) -> AliasInfo:
+    errors = [
+        FieldError(field, "Expected an event name of 1 to 200 characters.")
+        for field, value in (("alias", alias), ("name", name))
+        if not isinstance(value, str) or not value.strip() or len(value) > 200
+    ]
+    if errors:
+        raise QueryInvalid(errors)
+    event_alias_set(site_id=site_id, alias=alias, name=name)
+    return AliasInfo(alias=alias, name=name)
+
+
+def alias_delete(*, site_id: int, alias: str) -> None:
+    deleted, _ = EventAlias.objects.filter(site_id=site_id, alias=alias).delete()
+    if not deleted:
+        raise NotFound("alias_not_found", f"There is no alias {alias!r} on this site.")
+
+
+# --- Rollups ---------------------------------------------------------------------------------------------
+
+
+def rollups_refresh(*, now: datetime | None = None, using: str = "default") -> int:
+    """Recounts every hour that received events since the last run (and the lookback); returns hours redone."""
+    now = now or datetime.now(UTC)
+    db = connections[using]
+    dialect = dialect_for(db)
+    redone = 0
+    with transaction.atomic(using=using):
+        mark = RollupWatermark.objects.using(using).select_for_update().filter(key=ROLLUP_KEY).first()
+        since = mark.received_until - timedelta(seconds=settings.ANALYTICS_ROLLUP_LOOKBACK_SECONDS) if mark else None
+        dialect.prepare(db)
+        with db.cursor() as cursor:
+            for site_id, hours in touched_hours(cursor, dialect, since, now).items():
+                for start, end in runs(hours):
+                    recompute(cursor, dialect, site_id, start, end)
+                    redone += int((end - start).total_seconds() // 3600)
+        RollupWatermark.objects.using(using).update_or_create(key=ROLLUP_KEY, defaults={"received_until": now})
+    return redone

@@ -1,0 +1,37 @@
+"""What a runner needs besides its query: the site, its zone, the clock, the connection and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from analytics.engine.dialect import Dialect
+from analytics.queries.cohorts import CohortDefinition
+from analytics.queries.parts import DateRange
+from analytics.queries.time_buckets import Window, resolve
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    session_timeout_seconds: int = 30 * 60
+    pageview_events: tuple[str, ...] = ("page_view", "$pageview")
+    engagement_properties: tuple[str, ...] = ("engagement_ms", "$engagement_ms", "engagement_time_msec")
+    bounce_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    site_id: int
+    zone: str
+    now: datetime
+    connection: Any
+    dialect: Dialect
+    settings: EngineSettings = EngineSettings()
+    cohorts: Mapping[int, CohortDefinition] = field(default_factory=dict)
+    # Rollups cover events of hours before this instant (None: do not use rollups).
+    rollups_until: datetime | None = None
+
+    def window(self, value: DateRange) -> Window:
+        return resolve(value, self.zone, self.now)

@@ -1,0 +1,96 @@
+"""The Django edge of the engine: load what a query needs (site zone, cohorts, rollup watermark), then run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+from analytics.engine.base import UnknownCohort
+from analytics.engine.context import EngineSettings, RunContext
+from analytics.engine.dialect import dialect_for
+from analytics.engine.errors import QueryInvalid, invalid
+from analytics.engine.rollups import ROLLUP_KEY, floor_hour
+from analytics.engine.runners import RUNNERS
+from analytics.engine.runners.funnels import dropped_people
+from analytics.models import Cohort, RollupWatermark, Site
+from analytics.queries.cohorts import CohortDefinition, parse_cohort
+from analytics.queries.funnels import FunnelQuery
+from analytics.queries.registry import INSIGHT_KINDS, PARSERS, Query
+from server.errors import NotFound
+
+
+def engine_settings() -> EngineSettings:
+    return EngineSettings(
+        session_timeout_seconds=settings.ANALYTICS_SESSION_TIMEOUT_MINUTES * 60,
+        pageview_events=tuple(settings.ANALYTICS_PAGEVIEW_EVENTS),
+        engagement_properties=tuple(settings.ANALYTICS_ENGAGEMENT_PROPERTIES),
+        bounce_seconds=float(settings.ANALYTICS_BOUNCE_SECONDS),
+    )
+
+
+def context_for(
+    site_id: int, *, using: str = "default", now: datetime | None = None, rollups: bool = True
+) -> RunContext:
+    zone = Site.objects.using(using).filter(pk=site_id).values_list("timezone", flat=True).first()
+    if zone is None:
+        raise NotFound("site_not_found", f"There is no site {site_id}.")
+    cohorts: dict[int, CohortDefinition] = {}
+    for cohort_id, definition in Cohort.objects.using(using).filter(site_id=site_id).values_list("id", "definition"):
+        parsed = parse_cohort(definition)
+        if isinstance(parsed, CohortDefinition):
+            cohorts[cohort_id] = parsed
+    until = None
+    if rollups and settings.ANALYTICS_USE_ROLLUPS:
+        mark = (
+            RollupWatermark.objects.using(using).filter(key=ROLLUP_KEY).values_list("received_until", flat=True).first()
+        )
+        until = floor_hour(mark) if mark else None
+    connection = connections[using]
+    return RunContext(
+        site_id=site_id,
+        zone=zone,
+        now=now or datetime.now(UTC),
+        connection=connection,
+        dialect=dialect_for(connection),
+        settings=engine_settings(),
+        cohorts=cohorts,
+        rollups_until=until,
+    )
+
+
+def parse(kind: str, payload: Any) -> Query:
+    parser = PARSERS.get(kind)
+    if parser is None:
+        raise invalid("kind", f"Unknown insight kind {kind!r}; expected one of {', '.join(INSIGHT_KINDS)}.")
+    parsed = parser(payload)
+    if isinstance(parsed, list):
+        raise QueryInvalid(parsed)
+    return parsed  # type: ignore[no-any-return]
+
+
+def _unknown_cohort(exc: UnknownCohort) -> QueryInvalid:
+    return invalid("filters", f"There is no cohort {exc.cohort_id} on this site.")
+
+
+def run(ctx: RunContext, query: Query) -> dict[str, Any]:
+    try:
+        return RUNNERS[query.kind].run(ctx, query)
+    except UnknownCohort as exc:
+        raise _unknown_cohort(exc) from None
+
+
+def result_rows(ctx: RunContext, query: Query) -> tuple[list[str], Iterator[list[Any]]]:
+    return RUNNERS[query.kind].rows(run(ctx, query))
+
+
+def dropped(ctx: RunContext, query: FunnelQuery, step: int) -> Iterator[str]:
+    if not 1 <= step < len(query.steps):
+        raise invalid("step", f"Must be between 1 and {len(query.steps) - 1}.")
+    try:
+        yield from dropped_people(ctx, query, step)
+    except UnknownCohort as exc:
+        raise _unknown_cohort(exc) from None

@@ -1,0 +1,156 @@
+"""Retention: cohorts of persons by the period of their first (or every) target event, and who came back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from analytics.engine.base import PERSON, TIMESTAMP, selector_condition, source
+from analytics.engine.breakdown import OTHER, public, top_values, value_column
+from analytics.engine.context import RunContext
+from analytics.engine.execute import fetch_all
+from analytics.engine.sql import Sql, param, q
+from analytics.queries.retention import RetentionQuery
+from analytics.queries.time_buckets import buckets, label
+
+HEADLINE_OFFSETS = (1, 7, 30)
+
+
+def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
+    span = ctx.window(query.scope.date_range)
+    target = selector_condition(ctx, query.target)
+    returning = selector_condition(ctx, query.returning)
+    first_time = query.retention_type == "first_time"
+    rows = source(
+        ctx,
+        # First-time cohorts need each person's first target event ever, so history before the range counts.
+        start=None if first_time else span.start,
+        end=span.end,
+        columns=[
+            ("person", PERSON),
+            ("bucket", ctx.dialect.trunc(query.period, TIMESTAMP, ctx.zone)),
+            ("ts", ctx.dialect.epoch(TIMESTAMP)),
+            ("is_t", q("CASE WHEN {c} THEN 1 ELSE 0 END", c=target)),
+            (
+                "is_r",
+                q(
+                    'CASE WHEN {c} AND e."timestamp" >= {s} THEN 1 ELSE 0 END',
+                    c=returning,
+                    s=param(ctx.dialect.time(span.start)),
+                ),
+            ),
+            ("bd", q("CASE WHEN {c} THEN {v} END", c=target, v=value_column(ctx, query.breakdown))),
+        ],
+        names=[n for n in (query.target.event, query.returning.event) if n]
+        if query.target.event and query.returning.event
+        else None,
+        filters=query.scope.filters,
+        where=[q("({t}) OR ({r})", t=target, r=returning)],
+        include_bots=query.scope.include_bots,
+    )
+    start = param(span.start.timestamp())
+    if first_time:
+        cohorts = q(
+            "SELECT person, bucket, bd FROM (SELECT pb.*, MIN(tmin) OVER (PARTITION BY person) AS first FROM pb) x "
+            "WHERE tmin = first AND first >= {s}",
+            s=start,
+        )
+    else:
+        cohorts = q("SELECT person, bucket, bd FROM pb WHERE tmin >= {s}", s=start)
+    return q(
+        "WITH pb AS (SELECT person, bucket, MIN(CASE WHEN is_t = 1 THEN ts END) AS tmin, MAX(is_r) AS r, MIN(bd) AS bd "
+        "FROM ({rows}) b GROUP BY person, bucket), c AS ({cohorts}) "
+        "SELECT c.bucket, c.bd, NULL, COUNT(*) FROM c GROUP BY c.bucket, c.bd "
+        "UNION ALL SELECT c.bucket, c.bd, pb.bucket, COUNT(*) FROM c JOIN pb ON pb.person = c.person AND pb.r = 1 "
+        "AND pb.bucket > c.bucket GROUP BY c.bucket, c.bd, pb.bucket",
+        rows=rows,
+        cohorts=cohorts,
+    )
+
+
+def _grid(
+    sizes: dict[int, int], returns: dict[tuple[int, int], int], count: int, starts: list[datetime], zone: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "start": label(starts[c], zone),
+            "size": sizes.get(c, 0),
+            "values": [sizes.get(c, 0)] + [returns.get((c, c + k), 0) for k in range(1, count - c)],
+        }
+        for c in range(count)
+    ]
+
+
+def _headline(cohorts: list[dict[str, Any]], period: str) -> dict[str, float | None]:
+    prefix = {"day": "D", "week": "W", "month": "M"}[period]
+    out: dict[str, float | None] = {}
+    for k in HEADLINE_OFFSETS:
+        if k >= len(cohorts):
+            continue
+        old_enough = [c for c in cohorts if len(c["values"]) > k]
+        size = sum(c["size"] for c in old_enough)
+        out[f"{prefix}{k}"] = sum(c["values"][k] for c in old_enough) / size if size else None
+    return out
+
+
+def run_retention(ctx: RunContext, query: RetentionQuery) -> dict[str, Any]:
+    span = ctx.window(query.scope.date_range)
+    starts = buckets(span, query.period)
+    index = {start: i for i, start in enumerate(starts)}
+    sizes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    returns: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+    for cohort, bd, back, persons in fetch_all(ctx, statement(ctx, query)):
+        c = index[ctx.dialect.to_utc(cohort)]
+        if back is None:
+            sizes[str(bd)][c] += int(persons)
+        else:
+            returns[str(bd)][(c, index[ctx.dialect.to_utc(back)])] += int(persons)
+    values = set(sizes)
+    if query.breakdown is not None:
+        top = top_values({v: sum(sizes[v].values()) for v in values}, query.breakdown.limit)
+        for value in values - top:
+            for key, n in sizes.pop(value).items():
+                sizes[OTHER][key] += n
+            for pair, n in returns.pop(value, {}).items():
+                returns[OTHER][pair] += n
+    total_sizes: dict[int, int] = defaultdict(int)
+    total_returns: dict[tuple[int, int], int] = defaultdict(int)
+    for value in sizes:
+        for key, n in sizes[value].items():
+            total_sizes[key] += n
+        for pair, n in returns[value].items():
+            total_returns[pair] += n
+    cohorts = _grid(total_sizes, total_returns, len(starts), starts, ctx.zone)
+    result: dict[str, Any] = {
+        "kind": "retention",
+        "period": query.period,
+        "retention_type": query.retention_type,
+        "cohorts": cohorts,
+        "headline": _headline(cohorts, query.period),
+        "breakdown": None,
+    }
+    if query.breakdown is not None:
+        groups = []
+        for value in sorted(sizes, key=lambda v: (v == OTHER, -sum(sizes[v].values()), v)):
+            grid = _grid(sizes[value], returns[value], len(starts), starts, ctx.zone)
+            groups.append(
+                {"breakdown_value": public(value), "cohorts": grid, "headline": _headline(grid, query.period)}
+            )
+        result["breakdown"] = groups
+    return result
+
+
+def retention_rows(result: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
+    header = ["breakdown_value", "cohort_start", "cohort_size", "period", "persons", "rate"]
+    groups = result["breakdown"] or [{"breakdown_value": None, "cohorts": result["cohorts"]}]
+
+    def rows() -> Iterator[list[Any]]:
+        for group in groups:
+            for cohort in group["cohorts"]:
+                for k, persons in enumerate(cohort["values"]):
+                    rate = persons / cohort["size"] if cohort["size"] else None
+                    yield [group["breakdown_value"], cohort["start"], cohort["size"], k, persons, rate]
+
+    return header, rows()

@@ -1,0 +1,1 @@
+"""Typed, validated insight queries: pure Python, no Django. ``parse(json) -> Query | [FieldError]``."""

@@ -1,0 +1,41 @@
+"""Sessions: visits, duration, bounce rate and pages per session, broken down by any dimension."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analytics.queries.errors import Reader, child
+from analytics.queries.parts import COMMON_FIELDS, Breakdown, Scope, read_breakdown, read_scope
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsQuery:
+    kind = "sessions"
+    scope: Scope
+    breakdown: Breakdown | None = None
+    # Extra per-breakdown event counts in the same query, e.g. ("start_training",).
+    count_events: tuple[str, ...] = ()
+    # None: the server's ANALYTICS_SESSION_TIMEOUT_MINUTES.
+    session_timeout_minutes: int | None = None
+
+
+def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
+    r = Reader()
+    data = r.obj(raw, "", COMMON_FIELDS | {"breakdown", "count_events", "session_timeout_minutes"})
+    if data is None:
+        return r.errors
+    scope = read_scope(r, data)
+    breakdown = read_breakdown(r, data, "")
+    names: list[str] = []
+    for i, item in enumerate(r.items(data, "count_events", "", low=0, high=10)):
+        if not isinstance(item, str) or not item or len(item) > 200:
+            r.fail(child("count_events", i), "Expected an event name.")
+        elif item in names:
+            r.fail(child("count_events", i), "Listed twice.")
+        else:
+            names.append(item)
+    timeout = r.integer(data, "session_timeout_minutes", "", low=1, high=24 * 60, default=None, required=False)
+    if r.errors or scope is None:
+        return r.errors
+    return SessionsQuery(scope=scope, breakdown=breakdown, count_events=tuple(names), session_timeout_minutes=timeout)
