@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "consent",
     "analytics",
+    "access",
     "ingest",
 ]
 
@@ -137,6 +139,8 @@ CELERY_BEAT_SCHEDULE = {
     # Salts must exist before midnight UTC and vanish 48 h later; hourly keeps both within an hour.
     "rotate-visitor-salts": {"task": "consent.rotate_visitor_salts", "schedule": 3600.0},
     "ensure-event-partitions": {"task": "analytics.ensure_event_partitions", "schedule": 6 * 3600.0},
+    # Dashboards read hourly rollups; a minute keeps them at most a minute (plus one hour of raw events) behind.
+    "refresh-rollups": {"task": "analytics.refresh_rollups", "schedule": 60.0},
 }
 
 # --- Ingest ----------------------------------------------------------------------------------------
@@ -162,6 +166,37 @@ INGEST_CONSUMER_CLAIM_IDLE_MS = _env_int("INGEST_CONSUMER_CLAIM_IDLE_MS", 30000)
 # The Celery worker runs the stream consumer in a thread when this is on (docker-compose's worker service).
 INGEST_RUN_CONSUMER_IN_WORKER = _env_bool("INGEST_RUN_CONSUMER_IN_WORKER", True)
 
+# --- Browser client and consent (consent app, frontend/) ------------------------------------------
+# The beacon's URL path. Ad-blocker lists target well-known names (matomo.js, hm.js, gtag/js); a site can
+# move the beacon to a name of its own. The snippet printed by createsite follows this setting.
+SIGHTLINE_BEACON_PATH = "/" + os.environ.get("SIGHTLINE_BEACON_PATH", "/s.js").lstrip("/")
+# Seconds browsers may reuse the beacon, banner script and styles before revalidating (ETag, so a 304).
+SIGHTLINE_CLIENT_MAX_AGE = _env_int("SIGHTLINE_CLIENT_MAX_AGE", 3600)
+# Seconds browsers may reuse a site's consent settings: the beacon asks once per visit, not per page, and
+# a change in the admin reaches visitors within this time.
+CONSENT_CONFIG_MAX_AGE = _env_int("CONSENT_CONFIG_MAX_AGE", 300)
+# consent may not import analytics (docs/architecture.md); this names the function that finds a site by
+# its public key, imported by name (docs/decisions/0003-consent-finds-sites-by-setting.md).
+CONSENT_SITE_LOOKUP = "analytics.facade.site_snapshot_by_public_key"
+# The built browser files (npm run build → frontend/dist/) are static files under the "sightline/" prefix;
+# consent.views.assets serves them at their short paths.
+STATICFILES_DIRS = [("sightline", BASE_DIR / "frontend" / "dist")]
+
+# --- Analytics queries (docs/queries.md) -------------------------------------------------------------
+# A session ends after this much inactivity (GA's and Matomo's 30 minutes).
+ANALYTICS_SESSION_TIMEOUT_MINUTES = _env_int("ANALYTICS_SESSION_TIMEOUT_MINUTES", 30)
+# Events that count as page views for sessions (pages per session, bounces): ours and PostHog's name.
+ANALYTICS_PAGEVIEW_EVENTS = ("page_view", "$pageview")
+# Numeric event properties holding engagement time in ms (beacon, PostHog-style, GA4); the first set one counts.
+ANALYTICS_ENGAGEMENT_PROPERTIES = ("engagement_ms", "$engagement_ms", "engagement_time_msec")
+# A one-page session shorter than this is a bounce (GA4's engaged-session threshold).
+ANALYTICS_BOUNCE_SECONDS = _env_int("ANALYTICS_BOUNCE_SECONDS", 10)
+# Trends read hourly rollups when they can answer exactly; off forces raw events (for checking).
+ANALYTICS_USE_ROLLUPS = _env_bool("ANALYTICS_USE_ROLLUPS", True)
+# Each refresh also rescans events received this long before the last watermark: rows the stream consumer
+# commits late (received_at is when the server got them, not when they landed) are still counted.
+ANALYTICS_ROLLUP_LOOKBACK_SECONDS = _env_int("ANALYTICS_ROLLUP_LOOKBACK_SECONDS", 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -172,7 +207,42 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}, "django.server": {"level": "WARNING"}},
 }
 
+# --- REST API (docs/api/rest.md) ------------------------------------------------------------------
+# Shared by the web processes so a rate limit holds across them; each process's memory in embedded mode.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "sightline"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests one API token (or one console user) may make; generous for dashboards, a brake on runaway scripts.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1200/min")
+# Exports stream whole tables, so they get a tighter budget of their own on top of API_RATE_LIMIT.
+API_EXPORT_RATE_LIMIT = os.environ.get("API_EXPORT_RATE_LIMIT", "60/hour")
+# Rows fetched from the database and written to the client per chunk of an export; memory stays at one chunk.
+API_EXPORT_CHUNK_ROWS = _env_int("API_EXPORT_CHUNK_ROWS", 2000)
+
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "server.errors.api_exception_handler",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "access.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["access.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # `?format=csv|json|ndjson` selects an export format, not a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sightline REST API",
+    "DESCRIPTION": "Sites, custom dimensions, aliases, cohorts, insights and exports. See docs/api/rest.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from server import health
 
@@ -9,4 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The collect endpoints (/api/v1/collect, /api/v1/batch) never reach Django: see ingest/http/door.py.
+    # The beacon, the consent banner and the consent endpoints (s.js, consent.js, /api/v1/consent…).
+    path("", include("consent.urls")),
+    path("api/v1/", include("analytics.api.urls")),
+    path("api/v1/", include("access.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,0 +1,28 @@
+"""Routes of the analytics endpoints; server/urls.py mounts them under api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from analytics.api import cohorts, configuration, events, insights, sites
+
+SITE = "sites/<int:site_id>/"
+
+urlpatterns = [
+    path("sites/", sites.SiteListView.as_view(), name="api-sites"),
+    path(SITE, sites.SiteDetailView.as_view(), name="api-site"),
+    path(SITE + "dimensions/", configuration.DimensionListView.as_view(), name="api-site-dimensions"),
+    path(
+        SITE + "dimensions/<int:dimension_id>/",
+        configuration.DimensionDetailView.as_view(),
+        name="api-site-dimension",
+    ),
+    path(SITE + "aliases/", configuration.AliasListView.as_view(), name="api-site-aliases"),
+    # An alias is an event name and may hold any character: URL-encode it.
+    path(SITE + "aliases/<path:alias>/", configuration.AliasDetailView.as_view(), name="api-site-alias"),
+    path(SITE + "cohorts/", cohorts.CohortListView.as_view(), name="api-site-cohorts"),
+    path(SITE + "cohorts/<int:cohort_id>/", cohorts.CohortDetailView.as_view(), name="api-site-cohort"),
+    path(SITE + "insights/funnels/dropped/", insights.FunnelDroppedView.as_view(), name="api-site-funnel-dropped"),
+    path(SITE + "insights/<str:kind>/", insights.InsightView.as_view(), name="api-site-insight"),
+    path(SITE + "events/export", events.EventExportView.as_view(), name="api-site-events-export"),
+]

@@ -1,0 +1,3 @@
+from tests.access.factories import _private_api_cache
+
+__all__ = ["_private_api_cache"]
