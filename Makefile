@@ -50,8 +50,10 @@ lint: $(INSTALLED)
 test: lint $(FRONTEND_DIST) chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
+# dev.lock: what make run/test install; prod.lock: the server alone, for the Docker image.
 lock:
 	$(PY) -m piptools compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements/dev.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url -o requirements/prod.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache frontend/node_modules frontend/dist
