@@ -61,7 +61,8 @@ class Command(BaseCommand):
             f"  admin:       {url}/admin/  user {ADMIN_USERNAME!r}, password "
             f"{password if password else '(changed; reset with: .venv/bin/python manage.py changepassword admin)'}\n"
             f"  demo site:   #{site_id}, public key {public_key}\n{secret_note}"
-            f'  try it:      curl -X POST {url}/api/v1/collect -d \'{{"key":"{public_key}","name":"hello"}}\'\n'
+            f"  try it:      curl -X POST {url}/api/v1/collect -A 'Mozilla/5.0 (X11; Linux x86_64)' "
+            f'-d \'{{"key":"{public_key}","name":"hello"}}\'\n'
             f"  snippet:\n{site_snippet(public_key=public_key, server_url=url)}\n",
         )
         if not options["no_serve"]:
