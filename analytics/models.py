@@ -49,7 +49,8 @@ class Event(models.Model):
     """One tracked event. In PostgreSQL the table is range-partitioned by month (see migration 0002)."""
 
     pk = models.CompositePrimaryKey("site_id", "timestamp", "uuid")
-    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The primary key starts with site_id, so a separate site_id index would only slow every insert.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     uuid = models.UUIDField()
     timestamp = models.DateTimeField()
     received_at = models.DateTimeField()
@@ -85,7 +86,8 @@ class EventKey(models.Model):
     """The (site, uuid) of every stored event: the dedup key a partitioned table cannot hold unique itself."""
 
     pk = models.CompositePrimaryKey("site_id", "uuid")
-    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The primary key starts with site_id, so a separate site_id index would only slow every insert.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     uuid = models.UUIDField()
     timestamp = models.DateTimeField()
 
@@ -94,7 +96,8 @@ class IdentityLink(models.Model):
     """An anonymous or device id seen together with a user id: both are the same person."""
 
     pk = models.CompositePrimaryKey("site_id", "anonymous_id")
-    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The primary key starts with site_id, so a separate site_id index would only slow every insert.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     anonymous_id = models.CharField(max_length=200)
     user_id = models.CharField(max_length=200)
     linked_at = models.DateTimeField()
@@ -155,7 +158,8 @@ class CustomDimension(models.Model):
 class HourlyRollup(models.Model):
     """Event counts per site, UTC hour and the main dimensions; kept by analytics.refresh_rollups."""
 
-    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The unique key starts with site_id, so a separate site_id index would only slow every refresh.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     hour = models.DateTimeField()
     name = models.CharField(max_length=200)
     browser = models.CharField(max_length=64, blank=True, default="")

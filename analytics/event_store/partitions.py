@@ -90,11 +90,11 @@ def create_month_partition(cursor: psycopg.Cursor[tuple[object, ...]], first: da
         ).format(sql.Identifier(DEFAULT_PARTITION), table),
         (lower, upper),
     )
+    # DDL takes no bind parameters under server-side binding; the bounds are our own datetimes, quoted.
     cursor.execute(
-        sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES FROM (%s) TO (%s)").format(
-            sql.Identifier(EVENT_TABLE), table
-        ),
-        (lower, upper),
+        sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
+            sql.Identifier(EVENT_TABLE), table, sql.Literal(lower), sql.Literal(upper)
+        )
     )
 
 
