@@ -9,43 +9,17 @@ import pytest
 from django.db import connection
 
 from analytics import facade
-from analytics.event_store.rows import COLUMN_INDEX, EVENT_COLUMNS
+from analytics.event_store.rows import COLUMN_INDEX
 from analytics.models import Event, EventKey
 from analytics.services import event_partitions_ensure
+from tests.analytics.dataset import event
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
 
 
 def row(site_id: int, **overrides) -> list[object]:
-    values = {
-        "site_id": site_id,
-        "uuid": str(uuid.uuid4()),
-        "timestamp": "2026-11-20T10:00:00+00:00",
-        "received_at": "2026-11-20T10:00:01+00:00",
-        "name": "e",
-        "category": "",
-        "action": "",
-        "label": "",
-        "value": None,
-        "anonymous_id": "a",
-        "user_id": "",
-        "device_id": "",
-        "session_id": "",
-        "url": "",
-        "path": "",
-        "referrer": "",
-        "title": "",
-        "properties": {},
-        "dimensions": {},
-        "source": "native",
-        "browser": "",
-        "os": "",
-        "device_type": "",
-        "is_bot": False,
-        "ip": "",
-    } | overrides
-    return [values[column] for column in EVENT_COLUMNS]
+    return event(site_id, overrides.pop("name", "e"), datetime(2026, 11, 20, 10, tzinfo=UTC), anon="a", **overrides)
 
 
 def test_bad_rows_are_isolated_and_the_rest_lands():
