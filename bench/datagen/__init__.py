@@ -1,0 +1,1 @@
+"""Realistic synthetic traffic for benchmarks: an AI image tool site's events, loaded with COPY."""
