@@ -22,6 +22,8 @@ def _truncate_ipv4_fast(raw: str, level: str) -> str | None:
 def truncate_ip(raw: str, level: str = "standard") -> str:
     """Zeroes the host part of an address; returns "" for anything that is not an IP address."""
     raw = raw.strip()
+    if not raw:
+        return ""  # server-side events often carry no address; don't pay for ipaddress's exception
     fast = _truncate_ipv4_fast(raw, level) if raw.isascii() else None
     if fast is not None:
         return fast

@@ -20,6 +20,7 @@ _STAGE = sql.Identifier("sightline_event_stage")
 _COLUMNS = sql.SQL(", ").join(sql.Identifier(c) for c in EVENT_COLUMNS)
 _STAGE_COLUMNS = sql.SQL(", ").join(sql.SQL("s.") + sql.Identifier(c) for c in EVENT_COLUMNS)
 _PROPS, _DIMS = COLUMN_INDEX["properties"], COLUMN_INDEX["dimensions"]
+_USER, _ANON, _DEVICE = COLUMN_INDEX["user_id"], COLUMN_INDEX["anonymous_id"], COLUMN_INDEX["device_id"]
 
 _CREATE_STAGE = sql.SQL(
     "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE analytics_event INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
@@ -80,7 +81,8 @@ def _write_batch(cursor: psycopg.Cursor[tuple[object, ...]], rows: Sequence[Even
             copy.write_row(_copy_value(row))
     cursor.execute(_INSERT_NEW)
     written = cursor.rowcount
-    cursor.execute(_LINK_IDENTITIES)
+    if any(row[_USER] and (row[_ANON] or row[_DEVICE]) for row in rows):
+        cursor.execute(_LINK_IDENTITIES)
     return written
 
 
