@@ -67,3 +67,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = getattr(response.data["detail"], "code", "error")
         response.data = {"detail": str(response.data["detail"]), "code": code}
     return response
+
+
+def api_not_found(request: Any, exception: Exception | None = None) -> Any:
+    """404 for paths no route matches: JSON in the API's shape under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"There is no API endpoint at {request.path}.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception or Exception("not found"))

@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/v1/", include("access.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
+
+# Unknown /api/ paths answer in the API's {"detail", "code"} shape rather than an HTML page.
+handler404 = "server.errors.api_not_found"
