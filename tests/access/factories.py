@@ -35,6 +35,14 @@ def client_with(token: str | None) -> APIClient:
     return client
 
 
+def site_with_member(username: str, role: str) -> tuple[int, APIClient]:
+    """A new site, a user holding `role` on it, and an API client signed in with that user's token."""
+    site = make_site().id
+    user = make_user(username)
+    grant(user, site, role)
+    return site, client_with(token_for(user))
+
+
 @dataclass
 class Cast:
     """Site A with a viewer, an analyst and an admin; site B with its own admin; a superuser; their clients."""

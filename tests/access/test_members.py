@@ -6,7 +6,7 @@ import pytest
 
 from access.models import ApiToken, SiteMembership
 from access.services import api_token_create
-from tests.access.factories import client_with, grant, make_user, token_for
+from tests.access.factories import grant, make_user, site_with_member
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
@@ -14,10 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def site_and_admin():
-    site = make_site().id
-    admin = make_user("adam")
-    grant(admin, site, "admin")
-    return site, client_with(token_for(admin))
+    return site_with_member("adam", "admin")
 
 
 def test_admin_adds_changes_and_removes_a_member(site_and_admin):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import facade
-from tests.access.factories import client_with, grant, make_user, token_for
+from tests.access.factories import site_with_member
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,7 @@ DEFINITION = {"match": "all", "criteria": [{"type": "event", "event": "start_tra
 
 @pytest.fixture
 def site_and_analyst():
-    site = make_site().id
-    anna = make_user("anna")
-    grant(anna, site, "analyst")
-    return site, client_with(token_for(anna))
+    return site_with_member("anna", "analyst")
 
 
 def test_cohort_lifecycle(site_and_analyst):

@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 
 from analytics import facade
-from tests.access.factories import client_with, grant, make_user, token_for
-from tests.factories import make_site
+from tests.access.factories import site_with_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def site_and_admin():
-    site = make_site().id
-    adam = make_user("adam")
-    grant(adam, site, "admin")
-    return site, client_with(token_for(adam))
+    return site_with_member("adam", "admin")
 
 
 def test_dimension_lifecycle(site_and_admin):
