@@ -43,9 +43,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--prefill", type=float, default=10, help="seconds of door-made rows in the stream")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (2 wrk threads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread)")
+    # The production default (Dockerfile, docker-compose.yml; docs/decisions/0006).
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--consumer", choices=["celery", "command"], default="celery")
+    parser.add_argument("--consumers", type=int, default=2, help="consumer threads in the worker (INGEST_CONSUMERS)")
     parser.add_argument("--database", default="sightline_bench", help="dropped and recreated for every run")
     parser.add_argument("--quick", action="store_true", help="one short run: a smoke check of the script")
     args = parser.parse_args()
@@ -111,6 +113,7 @@ def main() -> int:
         worker_class=args.worker_class,
         threads=args.threads,
         consumer=args.consumer,
+        consumers=args.consumers,
     )
     run_config = RunConfig(
         seconds=args.duration,
@@ -119,9 +122,10 @@ def main() -> int:
         prefill_seconds=args.prefill,
         drain_events=args.drain_events,
         drain_window=args.drain_window,
+        consumers=args.consumers,
     )
     gunicorn = f"--workers {args.workers} --worker-class {args.worker_class} --threads {args.threads}"
-    print(f"gunicorn {gunicorn}; consumer: {args.consumer}; {args.runs} run(s)", flush=True)
+    print(f"gunicorn {gunicorn}; consumer: {args.consumer} × {args.consumers}; {args.runs} run(s)", flush=True)
     idle_load = _busy_cores()
     print(f"machine busy with {idle_load:.2f} of {os.cpu_count()} cores before starting (other work)", flush=True)
     started = datetime.now(UTC)
@@ -153,6 +157,7 @@ def main() -> int:
             "machine": {**_machine(), "busy_cores_before_start": idle_load},
             "gunicorn": gunicorn,
             "consumer": args.consumer,
+            "consumers": args.consumers,
             "summary": summary,
             "runs": runs,
             "total_seconds": (datetime.now(UTC) - started).total_seconds(),

@@ -10,16 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import orjson
 import redis
 from django.conf import settings
 
+from analytics.event_store.copy_text import encode_rows
 from analytics.event_store.rows import EventRow
+from ingest.request_signals import database_needed
 from ingest.services import events_store
 
 logger = logging.getLogger(__name__)
 
-STREAM_FIELD = b"e"
+# A stream entry is one request's rows in COPY text form (docs/decisions/0005): the lines, their keys, and
+# the identity links they make. Entries written before that format hold JSON rows under LEGACY_FIELD.
+ROWS_FIELD, KEYS_FIELD, LINKS_FIELD = b"c", b"k", b"l"
+LEGACY_FIELD = b"e"
 _client: tuple[str, redis.Redis] | None = None
 
 
@@ -47,11 +51,16 @@ def buffer_rows(rows: Sequence[EventRow]) -> str:
         return "none"
     if not settings.EMBEDDED:
         try:
-            redis_client().xadd(settings.INGEST_STREAM, {STREAM_FIELD: orjson.dumps(list(rows))})
+            encoded = encode_rows(rows)
+            entry = {ROWS_FIELD: encoded.text, KEYS_FIELD: encoded.keys}
+            if encoded.links:
+                entry[LINKS_FIELD] = encoded.links
+            redis_client().xadd(settings.INGEST_STREAM, entry)  # type: ignore[arg-type]
             return "stream"
         except redis.RedisError as exc:
             # Nothing is lost: the same rows go to the database now. If the XADD did land after all,
             # the consumer's write is a duplicate by uuid and is skipped.
             logger.warning("redis unavailable, writing events directly", extra={"error": type(exc).__name__})
+    database_needed()
     events_store(rows=rows)
     return "database"

@@ -12,7 +12,7 @@ def event_row(event: Event, ctx: RequestContext) -> EventRow:
         ctx.site.id,
         str(event.uuid),
         event.timestamp.isoformat(),
-        ctx.received_at.isoformat(),
+        ctx.once("received_at", ctx.received_at.isoformat),
         event.name,
         event.category,
         event.action,

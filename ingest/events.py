@@ -6,7 +6,8 @@ each dict into an `Event`; every later step returns a new `Event` or a `Dropped`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -71,6 +72,23 @@ class RequestContext:
     # Stable key for pseudonymising ids that are themselves personal data (derived from SECRET_KEY).
     identity_key: bytes = b""
     max_event_bytes: int = 32 * 1024
+    # What the steps compute once per request and share between its events (scrubbed URLs and strings, the
+    # consent decision, the truncated IP): a batch repeats them. Lives and dies with the request.
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """compute(), or what it returned before in this request for the same key."""
+        memo = self.memo
+        try:
+            return memo[key]
+        except KeyError:
+            if len(memo) >= _MEMO_LIMIT:  # an import runs millions of events under one context
+                memo.clear()
+            value = memo[key] = compute()
+            return value
+
+
+_MEMO_LIMIT = 4096
 
 
 class Event(NamedTuple):

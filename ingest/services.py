@@ -30,6 +30,13 @@ def dead_letters_record(*, failed: Sequence[analytics.FailedRow]) -> None:
     logger.warning("events sent to the dead-letter table", extra={"count": len(failed)})
 
 
+def events_store_copy_texts(*, texts: Sequence[analytics.CopyText]) -> analytics.WriteResult:
+    """Writes rows already in COPY text form (the stream's entries); rows it refuses go to the dead-letter table."""
+    result = analytics.events_write_copy_texts(texts)
+    dead_letters_record(failed=result.failed)
+    return result
+
+
 def events_store(*, rows: Sequence[analytics.EventRow]) -> analytics.WriteResult:
     """Writes rows to the event store now; rows it refuses go to the dead-letter table."""
     result = analytics.events_write(rows)

@@ -13,6 +13,7 @@ from django.conf import settings
 from analytics import facade as analytics
 from analytics.site_snapshot import SiteSnapshot
 from consent import facade as consent
+from ingest.request_signals import database_needed
 
 _MAX_ENTRIES = 10_000
 _lock = threading.Lock()
@@ -27,6 +28,7 @@ def _cached(key: tuple[str, object], load: Callable[[], SiteSnapshot | None]) ->
         hit = _sites.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
+    database_needed()
     value = load()
     with _lock:
         _sites[key] = (now + settings.INGEST_SITE_CACHE_SECONDS, value)
@@ -53,6 +55,7 @@ def visitor_salt(day: date) -> bytes:
     current = _salt
     if current is not None and current[0] == day:
         return current[1]
+    database_needed()
     salt = consent.visitor_salt_for(day)
     _salt = (day, salt)
     return salt

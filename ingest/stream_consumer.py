@@ -21,9 +21,10 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
-from analytics.event_store.rows import EventRow
-from ingest.buffer import STREAM_FIELD, redis_client
-from ingest.services import dead_letters_record, events_store
+from analytics.event_store.copy_text import CopyText, encode_rows
+from analytics.event_store.rows import FailedRow
+from ingest.buffer import KEYS_FIELD, LEGACY_FIELD, LINKS_FIELD, ROWS_FIELD, redis_client
+from ingest.services import dead_letters_record, events_store_copy_texts
 
 logger = logging.getLogger(__name__)
 
@@ -85,23 +86,15 @@ class StreamConsumer:
         return [entry for entry in entries if entry[1]]
 
     def process(self, entries: list[StreamEntry]) -> None:
-        rows: list[EventRow] = []
-        undecodable = []
+        texts: list[CopyText] = []
+        unreadable: list[FailedRow] = []
         for entry_id, fields in entries:
             try:
-                decoded = orjson.loads(fields[STREAM_FIELD])
-                if not isinstance(decoded, list):
-                    raise TypeError("stream entry is not a list of rows")
-                rows.extend(decoded)
-            except (KeyError, TypeError, orjson.JSONDecodeError) as exc:
-                undecodable.append((entry_id, f"{type(exc).__name__}: {exc}"))
-        result = events_store(rows=rows)
-        if undecodable:
-            from analytics.facade import FailedRow
-
-            dead_letters_record(
-                failed=[FailedRow(row=[entry_id.decode()], reason=reason) for entry_id, reason in undecodable]
-            )
+                texts += _copy_texts(fields, unreadable)
+            except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
+                unreadable.append(FailedRow(row=[entry_id.decode()], reason=f"{type(exc).__name__}: {exc}"))
+        result = events_store_copy_texts(texts=texts)
+        dead_letters_record(failed=unreadable)
         ids = [entry_id for entry_id, _ in entries]
         # Acknowledge only now: everything above has committed.
         pipe = self.client.pipeline(transaction=False)
@@ -111,7 +104,7 @@ class StreamConsumer:
         self.stats.entries += len(entries)
         self.stats.written += result.written
         self.stats.duplicates += result.duplicates
-        self.stats.failed += len(result.failed) + len(undecodable)
+        self.stats.failed += len(result.failed) + len(unreadable)
 
     def _claim_due(self) -> list[StreamEntry]:
         # Abandoned entries wait at least claim_idle_ms anyway; looking twice per that period is enough.
@@ -149,8 +142,43 @@ class StreamConsumer:
         return len(entries)
 
 
+def _copy_texts(fields: dict[bytes, bytes], unreadable: list[FailedRow]) -> list[CopyText]:
+    """An entry's rows as COPY text (rows that cannot be encoded are added to `unreadable`); raises KeyError,
+    TypeError or ValueError for an entry that holds no rows at all."""
+    if ROWS_FIELD in fields:
+        return [CopyText(text=fields[ROWS_FIELD], keys=fields[KEYS_FIELD], links=fields.get(LINKS_FIELD, b""))]
+    # Written before the COPY text format (docs/decisions/0005): JSON rows, encoded here, one by one so a
+    # bad row cannot take the rest of its entry with it.
+    rows = orjson.loads(fields[LEGACY_FIELD])
+    if not isinstance(rows, list):
+        raise TypeError("stream entry is not a list of rows")
+    texts = []
+    for row in rows:
+        try:
+            texts.append(encode_rows([row]))
+        except (TypeError, ValueError) as exc:
+            unreadable.append(
+                FailedRow(row=row if isinstance(row, list) else [row], reason=f"{type(exc).__name__}: {exc}"[:500])
+            )
+    return texts
+
+
 def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def start_consumer_threads(stop: threading.Event, count: int, name: str | None = None) -> list[threading.Thread]:
+    """`count` consumers in daemon threads of this process, named `<name or host-pid>-<n>` in the group."""
+    base = name or consumer_name()
+    threads = [
+        threading.Thread(
+            target=run_consumer_forever, args=(stop, f"{base}-{n}"), name=f"sightline-stream-consumer-{n}", daemon=True
+        )
+        for n in range(1, max(1, count) + 1)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def run_consumer_forever(stop: threading.Event, name: str | None = None) -> None:

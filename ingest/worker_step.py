@@ -22,22 +22,19 @@ class StreamConsumerStep(bootsteps.StartStopStep):
     def __init__(self, parent: Any, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def start(self, parent: Any) -> None:
         from django.conf import settings
 
         if settings.EMBEDDED or not settings.INGEST_RUN_CONSUMER_IN_WORKER:
             return
-        from ingest.stream_consumer import run_consumer_forever
+        from ingest.stream_consumer import start_consumer_threads
 
-        self._thread = threading.Thread(
-            target=run_consumer_forever, args=(self._stop,), name="sightline-stream-consumer", daemon=True
-        )
-        self._thread.start()
-        logger.info("stream consumer started in the worker")
+        self._threads = start_consumer_threads(self._stop, settings.INGEST_CONSUMERS)
+        logger.info("stream consumers started in the worker", extra={"consumers": len(self._threads)})
 
     def stop(self, parent: Any) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        for thread in self._threads:
+            thread.join(timeout=30)

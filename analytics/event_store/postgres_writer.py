@@ -1,60 +1,64 @@
-"""Writes event rows to PostgreSQL: COPY into a staging table, then one statement that drops duplicates.
+"""Writes event rows to PostgreSQL with COPY, each (site, uuid) once.
 
 The events table is partitioned, so it cannot hold a unique (site, uuid) index itself; the EventKey table
-does, and only rows whose key was new are inserted. A batch that fails is split in halves until the
-offending rows are isolated; those come back as failures while everything else lands.
+does. A round COPYs the batch's key lines into a small temporary table, inserts the keys that are new into
+analytics_eventkey, then COPYs the rows straight into analytics_event: all of them when every key was new
+(the common case, where Python touches no single row), else only the first line of each new key. No
+full-width staging table and no sort. Rows arrive as COPY text (copy_text.py), so nothing is decoded or
+re-encoded on the way. A batch that fails is split in halves until the offending rows are isolated; those
+come back as failures while everything else lands. See docs/decisions/0005.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-import orjson
 import psycopg
 from django.db import connection, transaction
 from psycopg import sql
 
-from analytics.event_store.rows import COLUMN_INDEX, EVENT_COLUMNS, EventRow, FailedRow, WriteResult
+from analytics.event_store.copy_text import CopyText, decode_line, encode_rows
+from analytics.event_store.rows import EVENT_COLUMNS, EventRow, FailedRow, WriteResult
 
-_STAGE = sql.Identifier("sightline_event_stage")
+logger = logging.getLogger(__name__)
+_KEY_STAGE = sql.Identifier("sightline_event_key_stage")
+_LINK_STAGE = sql.Identifier("sightline_identity_link_stage")
 _COLUMNS = sql.SQL(", ").join(sql.Identifier(c) for c in EVENT_COLUMNS)
-_STAGE_COLUMNS = sql.SQL(", ").join(sql.SQL("s.") + sql.Identifier(c) for c in EVENT_COLUMNS)
-_PROPS, _DIMS = COLUMN_INDEX["properties"], COLUMN_INDEX["dimensions"]
-_USER, _ANON, _DEVICE = COLUMN_INDEX["user_id"], COLUMN_INDEX["anonymous_id"], COLUMN_INDEX["device_id"]
-
-_CREATE_STAGE = sql.SQL(
-    "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE analytics_event INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-).format(_STAGE)
-_COPY = sql.SQL("COPY {} ({}) FROM STDIN").format(_STAGE, _COLUMNS)
-_INSERT_NEW = sql.SQL(
+# Temporary tables live as long as the database session; ON COMMIT DELETE ROWS empties them at every commit.
+_CREATE_STAGES = sql.SQL(
     """
-    WITH new_keys AS (
-        INSERT INTO analytics_eventkey (site_id, uuid, "timestamp")
-        SELECT DISTINCT ON (site_id, uuid) site_id, uuid, "timestamp" FROM {stage}
-        ON CONFLICT DO NOTHING
-        RETURNING site_id, uuid
-    )
-    INSERT INTO analytics_event ({columns})
-    SELECT DISTINCT ON (s.site_id, s.uuid) {stage_columns}
-    FROM {stage} s JOIN new_keys k ON k.site_id = s.site_id AND k.uuid = s.uuid
+    CREATE TEMP TABLE IF NOT EXISTS {keys} (site_id bigint, uuid uuid, "timestamp" timestamptz)
+        ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS {links} (site_id bigint, other_id text, user_id text, "timestamp" timestamptz)
+        ON COMMIT DELETE ROWS
     """
-).format(stage=_STAGE, columns=_COLUMNS, stage_columns=_STAGE_COLUMNS)
+).format(keys=_KEY_STAGE, links=_LINK_STAGE)
+_EMPTY_KEY_STAGE = sql.SQL("DELETE FROM {}").format(_KEY_STAGE)
+_COPY_KEYS = sql.SQL('COPY {} (site_id, uuid, "timestamp") FROM STDIN').format(_KEY_STAGE)
+# In key order, so two consumers that meet the same keys (a retried request) lock them in the same order and
+# never deadlock. The returned text has the shape of a key line's "site\tuuid" prefix: duplicates are found
+# by plain lookups.
+_INSERT_NEW_KEYS = sql.SQL(
+    """
+    INSERT INTO analytics_eventkey (site_id, uuid, "timestamp")
+    SELECT site_id, uuid, "timestamp" FROM {} ORDER BY site_id, uuid
+    ON CONFLICT DO NOTHING
+    RETURNING site_id::text || E'\\t' || uuid::text
+    """
+).format(_KEY_STAGE)
+_COPY_EVENTS = sql.SQL("COPY analytics_event ({}) FROM STDIN").format(_COLUMNS)
+_COPY_LINKS = sql.SQL('COPY {} (site_id, other_id, user_id, "timestamp") FROM STDIN').format(_LINK_STAGE)
 # The first user an anonymous or device id is seen with wins, as in PostHog: a later login as someone
 # else on the same browser does not merge two people.
-_LINK_IDENTITIES = sql.SQL(
+_INSERT_LINKS = sql.SQL(
     """
     INSERT INTO analytics_identitylink (site_id, anonymous_id, user_id, linked_at)
-    SELECT DISTINCT ON (site_id, other_id) site_id, other_id, user_id, "timestamp" FROM (
-        SELECT site_id, anonymous_id AS other_id, user_id, "timestamp" FROM {stage}
-        WHERE anonymous_id <> '' AND user_id <> '' AND anonymous_id <> user_id
-        UNION ALL
-        SELECT site_id, device_id, user_id, "timestamp" FROM {stage}
-        WHERE device_id <> '' AND user_id <> '' AND device_id <> user_id
-    ) pairs
+    SELECT DISTINCT ON (site_id, other_id) site_id, other_id, user_id, "timestamp" FROM {}
     ORDER BY site_id, other_id, "timestamp"
     ON CONFLICT DO NOTHING
     """
-).format(stage=_STAGE)
+).format(_LINK_STAGE)
 
 # Errors that mean "this data cannot be stored", as opposed to "the database is unavailable".
 _DATA_ERRORS = (
@@ -66,49 +70,133 @@ _DATA_ERRORS = (
 )
 
 
-def _copy_value(row: EventRow) -> EventRow:
-    row = list(row)
-    row[_PROPS] = orjson.dumps(row[_PROPS]).decode()
-    row[_DIMS] = orjson.dumps(row[_DIMS]).decode()
-    return row
+Lines = list[tuple[bytes, bytes]]  # (COPY line, key line) pairs, for the slow paths
 
 
-def _write_batch(cursor: psycopg.Cursor[tuple[object, ...]], rows: Sequence[EventRow]) -> int:
-    cursor.execute(_CREATE_STAGE)
-    cursor.execute(sql.SQL("TRUNCATE {}").format(_STAGE))
-    with cursor.copy(_COPY) as copy:
-        for row in rows:
-            copy.write_row(_copy_value(row))
-    cursor.execute(_INSERT_NEW)
-    written = cursor.rowcount
-    if any(row[_USER] and (row[_ANON] or row[_DEVICE]) for row in rows):
-        cursor.execute(_LINK_IDENTITIES)
-    return written
+def _pairs(text: bytes, keys: bytes) -> Lines:
+    return list(zip(text.splitlines(keepends=True), keys.splitlines(keepends=True), strict=True))
 
 
-def _write_isolating_failures(
-    cursor: psycopg.Cursor[tuple[object, ...]], rows: Sequence[EventRow]
-) -> tuple[int, list[FailedRow]]:
+def _first_of_fresh(pairs: Lines, fresh: set[bytes]) -> Lines:
+    """The lines whose key this statement inserted, each key once (a batch may hold a retried request twice)."""
+    kept = []
+    for line, key_line in pairs:
+        key = key_line[: key_line.rindex(b"\t")]
+        if key in fresh:
+            fresh.discard(key)
+            kept.append((line, key_line))
+    return kept
+
+
+def _write(cursor: psycopg.Cursor[tuple[object, ...]], text: bytes, keys: bytes, count: int) -> int:
+    # Empty unless a part was written earlier in this transaction (or the caller's). DELETE rather than
+    # TRUNCATE: on the usual empty table it costs nothing, where TRUNCATE rewrites catalog rows.
+    cursor.execute(_EMPTY_KEY_STAGE)
+    with cursor.copy(_COPY_KEYS) as copy:
+        copy.write(keys)
+    cursor.execute(_INSERT_NEW_KEYS)
+    new = cursor.rowcount
+    if new == 0:
+        return 0
+    if new < count:  # some were stored before (a retried request, a re-read stream entry) or are in twice
+        fresh = {key.encode() for (key,) in cursor.fetchall()}  # type: ignore[attr-defined]
+        kept = _first_of_fresh(_pairs(text, keys), fresh)
+        if len(kept) != new:  # cannot happen with lines and keys from encode_rows; isolate rather than guess
+            raise ValueError("the stored keys do not match the batch's lines")
+        text = b"".join(line for line, _ in kept)
+    with cursor.copy(_COPY_EVENTS) as copy:
+        copy.write(text)
+    return new
+
+
+# A line that could not be stored, and why.
+Refusal = tuple[bytes, str]
+
+
+def _write_isolating_failures(cursor: psycopg.Cursor[tuple[object, ...]], pairs: Lines) -> tuple[int, list[Refusal]]:
     try:
         with transaction.atomic():  # a savepoint: a failure undoes only this part
-            return _write_batch(cursor, rows), []
+            text, keys = b"".join(line for line, _ in pairs), b"".join(key for _, key in pairs)
+            return _write(cursor, text, keys, len(pairs)), []
     except _DATA_ERRORS as exc:
-        if len(rows) == 1:
-            return 0, [FailedRow(row=list(rows[0]), reason=f"{type(exc).__name__}: {exc}"[:500])]
-        middle = len(rows) // 2
-        written_a, failed_a = _write_isolating_failures(cursor, rows[:middle])
-        written_b, failed_b = _write_isolating_failures(cursor, rows[middle:])
+        if len(pairs) == 1:
+            return 0, [(pairs[0][0], f"{type(exc).__name__}: {exc}"[:500])]
+        middle = len(pairs) // 2
+        written_a, failed_a = _write_isolating_failures(cursor, pairs[:middle])
+        written_b, failed_b = _write_isolating_failures(cursor, pairs[middle:])
         return written_a + written_b, failed_a + failed_b
+
+
+def _write_links(cursor: psycopg.Cursor[tuple[object, ...]], links: bytes) -> None:
+    try:
+        with transaction.atomic():
+            with cursor.copy(_COPY_LINKS) as copy:
+                copy.write(links)
+            cursor.execute(_INSERT_LINKS)
+    except _DATA_ERRORS as exc:
+        # Links are derived from ids that passed validation; the events themselves are stored either way.
+        # The error's text may quote an id, so only its type is logged.
+        logger.warning("identity links of a batch could not be stored", extra={"error": type(exc).__name__})
+
+
+def _as_row(line: bytes) -> EventRow:
+    try:
+        return decode_line(line)
+    except (ValueError, UnicodeDecodeError):
+        return [line.decode(errors="replace")]
+
+
+def write_copy_texts(texts: Sequence[CopyText]) -> WriteResult:
+    """Writes COPY text rows in one transaction; returns what was written, what was a duplicate, what failed."""
+    written, duplicates, refused = _write_texts(texts)
+    return WriteResult(
+        written=written, duplicates=duplicates, failed=[FailedRow(_as_row(line), why) for line, why in refused]
+    )
+
+
+def _write_texts(texts: Sequence[CopyText]) -> tuple[int, int, list[Refusal]]:
+    failed: list[Refusal] = []
+    usable = []
+    for part in texts:
+        if part.text.count(b"\n") == part.keys.count(b"\n"):
+            usable.append(part)
+        else:  # only a corrupted entry: encode_rows writes one key line per row
+            failed += [(line, "ValueError: rows and keys do not match") for line in part.text.splitlines()]
+    count = sum(part.keys.count(b"\n") for part in usable)
+    if not count:
+        return 0, 0, failed
+    text, keys = b"".join(part.text for part in usable), b"".join(part.keys for part in usable)
+    links = b"".join(t.links for t in usable)
+    with transaction.atomic():
+        connection.ensure_connection()
+        raw = connection.connection
+        assert isinstance(raw, psycopg.Connection)
+        with raw.cursor() as cursor:
+            cursor.execute(_CREATE_STAGES)
+            try:
+                with transaction.atomic():  # the whole batch at once: the common case
+                    written, refused = _write(cursor, text, keys, count), list[Refusal]()
+            except _DATA_ERRORS:
+                written, refused = _write_isolating_failures(cursor, _pairs(text, keys))
+            if links:
+                _write_links(cursor, links)
+    return written, count - written - len(refused), failed + refused
 
 
 def write_rows(rows: Sequence[EventRow]) -> WriteResult:
     """Writes rows in one transaction; returns what was written, what was a duplicate, and what failed."""
     if not rows:
         return WriteResult()
-    with transaction.atomic():
-        connection.ensure_connection()
-        raw = connection.connection
-        assert isinstance(raw, psycopg.Connection)
-        with raw.cursor() as cursor:
-            written, failed = _write_isolating_failures(cursor, rows)
-    return WriteResult(written=written, duplicates=len(rows) - written - len(failed), failed=failed)
+    texts, failed = [], []
+    originals: dict[bytes, EventRow] = {}  # a refused line is reported as the row the caller gave
+    for row in rows:
+        try:
+            text = encode_rows([row])
+        except (ValueError, TypeError) as exc:  # e.g. properties that JSON cannot hold
+            failed.append(FailedRow(row=list(row), reason=f"{type(exc).__name__}: {exc}"[:500]))
+            continue
+        texts.append(text)
+        originals.setdefault(text.text, row)
+    written, duplicates, refused = _write_texts(texts)
+    failed += [FailedRow(row=list(originals.get(line) or _as_row(line)), reason=why) for line, why in refused]
+    return WriteResult(written=written, duplicates=duplicates, failed=failed)

@@ -12,14 +12,12 @@ f. peak RSS sampled throughout, and the CPU each part of the stack used in every
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from bench.ingest_bench.load import LoadResult, Request, batch_request, collect_request, run_load
 from bench.ingest_bench.probe import ProbeConfig, ProbeProcess
@@ -39,6 +37,7 @@ class RunConfig:
     prefill_seconds: float = 10.0  # door-made rows in the stream before the drain
     drain_events: int = 600_000  # the stream holds this many events when the consumer resumes
     drain_window: float = 60.0
+    consumers: int = 2  # consumer threads draining (INGEST_CONSUMERS): the backlog kept must cover them all
     warmup_seconds: float = 2.0
 
 
@@ -160,14 +159,15 @@ class _Run:
         start = time.monotonic()
         timeline: list[tuple[float, int]] = []
         lowest = entries
+        low_water = _LOW_WATER_ENTRIES_PER_CONSUMER * c.consumers
         while time.monotonic() - start < c.drain_window:
             time.sleep(0.25)
             left = self.stack.stream_length()
             timeline.append((round(time.monotonic() - start, 2), left))
             lowest = min(lowest, left)
-            if left < _LOW_WATER_ENTRIES:
+            if left < low_water:
                 # Keep a backlog for the whole window, so it times the consumer rather than the prefill's size.
-                copier.add_entries(_LOW_WATER_ENTRIES)
+                copier.add_entries(low_water)
         window = time.monotonic() - start
         self.sampler.mark("drain end")
         written = self.stack.stored_events() - before
@@ -214,19 +214,53 @@ class _Run:
         }
 
 
-# The consumer reads 500 entries a round (INGEST_CONSUMER_BATCH); two rounds' worth keeps it busy.
-_LOW_WATER_ENTRIES = 1000
+# A consumer reads 500 entries a round (INGEST_CONSUMER_BATCH); two rounds' worth each keeps them busy.
+_LOW_WATER_ENTRIES_PER_CONSUMER = 1000
+_VARIANTS = (b"8", b"9", b"a", b"b")
+
+
+def _fresh_ids(count: int) -> list[bytes]:
+    """`count` version-7 ids of the current millisecond, as text, like the door's (ingest/event_ids.py) but made
+    in bulk: the copier has to outpace two consumers on the same two cores."""
+    ms = time.time_ns() // 1_000_000
+    prefix = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7".encode()
+    random = os.urandom(10 * count).hex().encode()
+    ids = []
+    for start in range(0, 20 * count, 20):
+        r = random[start : start + 20]
+        variant = _VARIANTS[int(r[3:4], 16) & 3]  # RFC 9562: the top two bits of this digit are 10
+        ids.append(prefix + r[0:3] + b"-" + variant + r[4:7] + b"-" + r[7:19])
+    return ids
+
+
+class _Template:
+    """A door-made stream entry cut around its rows' ids, so copies under fresh ids are quick to make."""
+
+    def __init__(self, fields: dict[bytes, bytes]) -> None:
+        self.fields = fields
+        self.rows = []  # (site, rest of the line, rest of the key line)
+        for line, key in zip(fields[b"c"].splitlines(), fields[b"k"].splitlines(), strict=True):
+            site, _, rest = line.split(b"\t", 2)
+            _, _, key_rest = key.split(b"\t", 2)
+            self.rows.append((site + b"\t", b"\t" + rest + b"\n", b"\t" + key_rest + b"\n"))
+
+    def copy(self) -> dict[bytes, bytes]:
+        ids = _fresh_ids(len(self.rows))
+        lines = b"".join(site + id_ + rest for (site, rest, _), id_ in zip(self.rows, ids, strict=True))
+        keys = b"".join(site + id_ + rest for (site, _, rest), id_ in zip(self.rows, ids, strict=True))
+        return {**self.fields, b"c": lines, b"k": keys}
 
 
 class _Copier:
-    """Adds copies of the door-made entries to the stream: each row under a fresh uuid, the rest as the door made it."""
+    """Adds copies of the door-made entries to the stream (docs/decisions/0005's format): each row under a fresh
+    time-ordered id, as the door assigns them, the rest as the door made it."""
 
     def __init__(self, stack: Stack) -> None:
         self.client = stack.redis()
-        self.templates = [orjson.loads(fields[b"e"]) for _, fields in self.client.xrange(STREAM)]
+        self.templates = [_Template(fields) for _, fields in self.client.xrange(STREAM)]
         if not self.templates:
             raise RuntimeError("the door put nothing in the stream during the prefill")
-        self.door_events = sum(len(rows) for rows in self.templates)
+        self.door_events = sum(len(template.rows) for template in self.templates)
         self.copied = 0
         self._next = 0
 
@@ -235,9 +269,8 @@ class _Copier:
         for number in range(1, count + 1):
             template = self.templates[self._next % len(self.templates)]
             self._next += 1
-            rows = [[row[0], str(uuid.uuid4()), *row[2:]] for row in template]
-            pipe.xadd(STREAM, {b"e": orjson.dumps(rows)})
-            self.copied += len(rows)
+            pipe.xadd(STREAM, template.copy())  # type: ignore[arg-type]
+            self.copied += len(template.rows)
             if number % 200 == 0:
                 pipe.execute()
         pipe.execute()

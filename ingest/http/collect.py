@@ -93,7 +93,11 @@ def accept(protocol: Protocol, request: DoorRequest) -> tuple[Outcome, SiteSnaps
         )
     site, trusted = authenticate(submission.credentials)
     origin = request.headers.get("origin")
-    if not trusted and origin is not None and not origin_allowed(origin, site.allowed_origins):
+    if (
+        not trusted
+        and origin is not None
+        and not origin_allowed(origin, site.allowed_origins, own_host=request.headers.get("host"))
+    ):
         raise ProtocolError(403, "origin_not_allowed", "This origin is not allowed to send events for the site.")
     wait = _rate_limiter().take(site.id, max(1, len(submission.events)))
     if wait is not None:

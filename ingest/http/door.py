@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from django.core import signals
-
 from analytics.site_snapshot import SiteSnapshot
 from ingest.adapters.base import Protocol, ProtocolError, Reply
 from ingest.adapters.registry import PROTOCOLS
 from ingest.http.collect import accept
 from ingest.http.origins import origin_allowed
 from ingest.http.wsgi_request import door_request
+from ingest.request_signals import collect_request_finished, collect_request_started
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +60,8 @@ class CollectDoor:
             ) + _PREFLIGHT_HEADERS
             return Reply(status=204, headers=headers)
         site = None
-        # The same signals Django's own handler sends: they recycle stale database connections.
-        signals.request_started.send(sender=self.__class__, environ=environ)
+        # Django's request signals (they recycle database connections) only if this request queries.
+        collect_request_started()
         try:
             request = door_request(environ)
             if request.method not in protocol.methods:
@@ -78,5 +77,5 @@ class CollectDoor:
             logger.exception("collect request failed", extra={"path": environ.get("PATH_INFO")})
             reply = protocol.error(ProtocolError(500, "internal_error", "Sightline failed on this request."))
         finally:
-            signals.request_finished.send(sender=self.__class__)
+            collect_request_finished()
         return Reply(status=reply.status, body=reply.body, headers=reply.headers + _cors(origin, site))

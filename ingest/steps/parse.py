@@ -6,6 +6,7 @@ import math
 import uuid
 from typing import Any
 
+from ingest.event_ids import new_event_id
 from ingest.events import Dropped, DropReason, Event, RequestContext
 from ingest.timestamps import parse_client_time
 
@@ -45,6 +46,10 @@ def _string(raw: dict[str, Any], key: str) -> str | Dropped:
     return value.replace("\x00", "") if "\x00" in value else value
 
 
+def _flat(props: dict[str, Any]) -> bool:
+    return not any(isinstance(value, dict | list) for value in props.values())
+
+
 def _depth_ok(value: object, depth: int) -> bool:
     if depth > MAX_PROPERTY_DEPTH:
         return False
@@ -63,7 +68,7 @@ def _properties(raw: dict[str, Any]) -> dict[str, Any] | Dropped:
         return Dropped(DropReason.INVALID_FIELD, "`props` must be an object.", "props")
     if len(props) > MAX_PROPERTY_KEYS:
         return Dropped(DropReason.EVENT_TOO_LARGE, f"`props` has more than {MAX_PROPERTY_KEYS} keys.", "props")
-    if not _depth_ok(props, 1):
+    if not _flat(props) and not _depth_ok(props, 1):
         return Dropped(DropReason.INVALID_FIELD, f"`props` is nested deeper than {MAX_PROPERTY_DEPTH}.", "props")
     return props
 
@@ -99,7 +104,7 @@ def _value(raw: dict[str, Any]) -> float | Dropped | None:
 def _uuid(raw: dict[str, Any]) -> uuid.UUID | Dropped:
     value = raw.get("uuid")
     if value is None or value == "":
-        return uuid.uuid4()
+        return new_event_id()  # time-ordered: see ingest/event_ids.py
     if not isinstance(value, str) or len(value) > 64:
         return Dropped(DropReason.INVALID_FIELD, "`uuid` must be a UUID string.", "uuid")
     try:
@@ -111,12 +116,19 @@ def _uuid(raw: dict[str, Any]) -> uuid.UUID | Dropped:
 def parse(raw: object, ctx: RequestContext) -> Event | Dropped:
     if not isinstance(raw, dict):
         return Dropped(DropReason.NOT_AN_OBJECT, "Each event must be a JSON object.")
-    strings: dict[str, str] = {}
-    for key in STRING_LIMITS:
-        text = _string(raw, key)
-        if isinstance(text, Dropped):
-            return text
-        strings[key] = text
+    strings = dict.fromkeys(STRING_LIMITS, "")
+    for key, value in raw.items():  # an event holds a few of the fields: look only at those
+        limit = STRING_LIMITS.get(key)
+        if limit is None or value is None:
+            continue
+        # Most values are plain short strings; only the others take the checking path.
+        if type(value) is str and len(value) <= limit and "\x00" not in value:
+            strings[key] = value
+        else:
+            text = _string(raw, key)
+            if isinstance(text, Dropped):
+                return text
+            strings[key] = text
     if not strings["name"].strip():
         return Dropped(DropReason.MISSING_FIELD, "`name` is required.", "name")
     event_uuid = _uuid(raw)

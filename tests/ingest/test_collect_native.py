@@ -92,6 +92,10 @@ def test_a_request_with_no_valid_event_is_a_400(door, site, stream):
         ("RIGHT", "https://example.com.evil.net", 403, "origin_not_allowed"),
         ("RIGHT", "https://shop.example.org", 202, None),
         ("RIGHT", "https://example.org", 403, "origin_not_allowed"),
+        # Sightline's own pages (the console's test event, the generation demo): the origin is the Host asked.
+        ("RIGHT", "http://localhost", 202, None),
+        ("RIGHT", "http://localhost:8000", 403, "origin_not_allowed"),
+        ("RIGHT", "http://localhost.evil.net", 403, "origin_not_allowed"),
     ],
 )
 def test_keys_and_origins(door, site, stream, key, origin, status, code):

@@ -160,6 +160,22 @@ def test_origin_allowed(origin, allowed, ok):
     assert origin_allowed(origin, allowed) is ok
 
 
+@pytest.mark.parametrize(
+    ("origin", "own_host", "ok"),
+    [
+        ("http://sightline.lan:8000", "sightline.lan:8000", True),
+        ("https://Sightline.LAN", "sightline.lan", True),
+        ("http://sightline.lan", "sightline.lan:8000", False),
+        ("https://sightline.lan.evil.net", "sightline.lan", False),
+        ("null", "null", False),
+        ("https://example.com", None, True),
+        ("https://other.example", None, False),
+    ],
+)
+def test_sightlines_own_origin_is_allowed(origin, own_host, ok):
+    assert origin_allowed(origin, ("https://example.com",), own_host=own_host) is ok
+
+
 def test_rate_limiter_refills():
     limiter = SiteRateLimiter(10)
     assert limiter.take(1, 10) is None
