@@ -90,7 +90,7 @@ def _property_condition(ctx: RunContext, item: PropertyFilter) -> Sql:
 def condition(ctx: RunContext, item: Filter) -> Sql:
     if isinstance(item, CohortFilter):
         members = cohort_members(ctx, item.cohort_id)
-        return q(("{p} NOT IN ({m})" if item.negate else "{p} IN ({m})"), p=PERSON, m=members)
+        return q(("{p} NOT IN ({m})" if item.negate else "{p} IN ({m})"), p=_key(ctx, PERSON), m=members)
     return _property_condition(ctx, item)
 
 
@@ -127,10 +127,17 @@ def source(
         conditions.append(q("e.is_bot = {f}", f=param(False)))
     conditions.extend(condition(ctx, f) for f in filters)
     conditions.extend(where)
-    selected = join(", ", [q("{x} AS " + _name(alias), x=expr) for alias, expr in columns])
+    selected = join(", ", [q("{x} AS " + _name(alias), x=_key(ctx, expr)) for alias, expr in columns])
     where_all = all_of(conditions)
     joins = _PERSON_JOINS if PERSON.text in selected.text or PERSON.text in where_all.text else Sql("")
     return q("SELECT {cols} FROM analytics_event e{joins} WHERE {cond}", cols=selected, joins=joins, cond=where_all)
+
+
+def _key(ctx: RunContext, expr: Sql) -> Sql:
+    # The person is what every insight sorts, partitions and counts distinct by. Compared bytewise (as
+    # Python and SQLite compare), PostgreSQL sorts it with abbreviated keys instead of calling the locale's
+    # strcoll for every comparison; equality is the same either way, so answers do not change.
+    return ctx.dialect.binary(expr) if expr == PERSON else expr
 
 
 def _name(alias: str) -> str:

@@ -25,6 +25,7 @@ _ORDER = "PARTITION BY person ORDER BY ts, ord, uuid"
 # benchmark datasets).
 _REVERSED = "PARTITION BY person ORDER BY ts DESC, ord DESC, uuid DESC"
 _AFTER = Sql("WINDOW w AS (" + _REVERSED + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
+_EVERY_ROW = Sql("TRUE")
 _FROM_HERE_ON = Sql("WINDOW w AS (" + _REVERSED + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
 
 
@@ -59,8 +60,21 @@ def _rows(ctx: RunContext, query: FunnelQuery) -> Sql:
     )
 
 
-def _level(inner: Sql, columns: list[Sql], window: Sql) -> Sql:
-    return q("SELECT l.*, {cols} FROM ({inner}) l {w}", cols=join(", ", columns), inner=inner, w=window)
+def _level(inner: Sql, columns: list[Sql], window: Sql, where: Sql = _EVERY_ROW) -> Sql:
+    return q(
+        "SELECT l.*, {cols} FROM ({inner}) l WHERE {where} {w}",
+        cols=join(", ", columns),
+        inner=inner,
+        where=where,
+        w=window,
+    )
+
+
+def _needed(n: int, level: int) -> Sql:
+    """Rows that pass ``level`` still reads: it takes minimums over rows of steps 1..n-level for rows of
+    steps 0..n-1-level, so a row of none of steps 0..n-level (e.g. a last-step row, from the second pass
+    on) would only add nulls to every minimum; dropping it first spares the later passes its weight."""
+    return join(" OR ", [q("{s} = 1", s=alias("s", j)) for j in range(n - level + 1)])
 
 
 def _ordered(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
@@ -89,7 +103,9 @@ def _ordered(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
                         a=alias("xa", e, k),
                     )
                 )
-        current = _level(current, columns, _AFTER)
+        # Exclusion rows are read at other levels; with exclusions every row stays.
+        needed = _needed(n, level) if level > 1 and not query.exclusions else _EVERY_ROW
+        current = _level(current, columns, _AFTER, needed)
     times = [Sql("ts")] + [alias("a", 0, j) for j in range(1, n)]
     return _entries(ctx, query, current, times, Sql("s_0 = 1"))
 
@@ -182,6 +198,23 @@ def _best(
         "SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY person ORDER BY reached DESC, ts, uuid) AS rn "
         "FROM ({v}) v) best WHERE rn = 1",
         v=valid,
+    )
+
+
+def needs_matching(query: FunnelQuery) -> bool:
+    """Any-order steps that one event could match twice (a shared name, or "any event"): funnel_matching."""
+    names = [step.event for step in query.steps]
+    return query.order == "any" and (None in names or len(set(names)) < len(names))
+
+
+def step_rows(ctx: RunContext, query: FunnelQuery) -> Sql:
+    """The step events of the funnel's scan in each person's order: person, ts, uuid, bd, s_0 … s_{n-1}."""
+    flags = [alias("s", j) for j in range(len(query.steps))]
+    return q(
+        "SELECT person, ts, uuid, bd, {f} FROM ({r}) r WHERE {any} ORDER BY person, ts, ord, uuid",
+        f=join(", ", flags),
+        r=_rows(ctx, query),
+        any=join(" OR ", [q("{s} = 1", s=s) for s in flags]),
     )
 
 

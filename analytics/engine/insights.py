@@ -29,6 +29,7 @@ def engine_settings() -> EngineSettings:
         pageview_events=tuple(settings.ANALYTICS_PAGEVIEW_EVENTS),
         engagement_properties=tuple(settings.ANALYTICS_ENGAGEMENT_PROPERTIES),
         bounce_seconds=float(settings.ANALYTICS_BOUNCE_SECONDS),
+        query_jit=settings.ANALYTICS_QUERY_JIT,
     )
 
 

@@ -11,7 +11,7 @@ from analytics.engine.base import PERSON, TIMESTAMP, selector_condition, source
 from analytics.engine.breakdown import OTHER, public, top_values, value_column
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all
-from analytics.engine.sql import Sql, param, q
+from analytics.engine.sql import Sql, q
 from analytics.queries.retention import RetentionQuery
 from analytics.queries.time_buckets import buckets, label
 
@@ -25,23 +25,16 @@ def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
     first_time = query.retention_type == "first_time"
     rows = source(
         ctx,
-        # First-time cohorts need each person's first target event ever, so history before the range counts.
-        start=None if first_time else span.start,
+        start=span.start,
         end=span.end,
         columns=[
             ("person", PERSON),
             ("bucket", ctx.dialect.trunc(query.period, TIMESTAMP, ctx.zone)),
             ("ts", ctx.dialect.epoch(TIMESTAMP)),
             ("is_t", q("CASE WHEN {c} THEN 1 ELSE 0 END", c=target)),
-            (
-                "is_r",
-                q(
-                    'CASE WHEN {c} AND e."timestamp" >= {s} THEN 1 ELSE 0 END',
-                    c=returning,
-                    s=param(ctx.dialect.time(span.start)),
-                ),
-            ),
-            ("bd", q("CASE WHEN {c} THEN {v} END", c=target, v=value_column(ctx, query.breakdown))),
+            ("is_r", q("CASE WHEN {c} THEN 1 ELSE 0 END", c=returning)),
+            # Bytewise, so "the smallest value" is the same on every database and in Python.
+            ("bd", ctx.dialect.binary(q("CASE WHEN {c} THEN {v} END", c=target, v=value_column(ctx, query.breakdown)))),
         ],
         names=[n for n in (query.target.event, query.returning.event) if n]
         if query.target.event and query.returning.event
@@ -50,22 +43,36 @@ def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
         where=[q("({t}) OR ({r})", t=target, r=returning)],
         include_bots=query.scope.include_bots,
     )
-    start = param(span.start.timestamp())
+    earlier = Sql("")
     if first_time:
-        cohorts = q(
+        # A first-time cohort is the period of a person's first target event ever: someone with a target
+        # event before the range is in no cohort. That history is only a set of persons, not grouped by
+        # period like the range: no time-zone bucketing or (person, period) sort for each past event.
+        history = source(
+            ctx,
+            start=None,
+            end=span.start,
+            columns=[("person", PERSON)],
+            names=[query.target.event] if query.target.event else None,
+            filters=query.scope.filters,
+            where=[target],
+            include_bots=query.scope.include_bots,
+        )
+        earlier = q(", h AS (SELECT DISTINCT person FROM ({h}) hr)", h=history)
+        cohorts = Sql(
             "SELECT person, bucket, bd FROM (SELECT pb.*, MIN(tmin) OVER (PARTITION BY person) AS first FROM pb) x "
-            "WHERE tmin = first AND first >= {s}",
-            s=start,
+            "WHERE tmin = first AND NOT EXISTS (SELECT 1 FROM h WHERE h.person = x.person)"
         )
     else:
-        cohorts = q("SELECT person, bucket, bd FROM pb WHERE tmin >= {s}", s=start)
+        cohorts = Sql("SELECT person, bucket, bd FROM pb WHERE tmin IS NOT NULL")
     return q(
         "WITH pb AS (SELECT person, bucket, MIN(CASE WHEN is_t = 1 THEN ts END) AS tmin, MAX(is_r) AS r, MIN(bd) AS bd "
-        "FROM ({rows}) b GROUP BY person, bucket), c AS ({cohorts}) "
+        "FROM ({rows}) b GROUP BY person, bucket){earlier}, c AS ({cohorts}) "
         "SELECT c.bucket, c.bd, NULL, COUNT(*) FROM c GROUP BY c.bucket, c.bd "
         "UNION ALL SELECT c.bucket, c.bd, pb.bucket, COUNT(*) FROM c JOIN pb ON pb.person = c.person AND pb.r = 1 "
         "AND pb.bucket > c.bucket GROUP BY c.bucket, c.bd, pb.bucket",
         rows=rows,
+        earlier=earlier,
         cohorts=cohorts,
     )
 

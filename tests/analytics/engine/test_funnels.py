@@ -167,3 +167,42 @@ def test_a_cohort_filter_and_an_unknown_cohort():
     with pytest.raises(QueryInvalid) as caught:
         counts(site, steps=ABC[:2], filters=[only | {"value": cohort.id + 1000}])
     assert caught.value.errors[0]["field"] == "filters"
+
+
+def test_any_order_steps_that_share_an_event_need_one_event_each():
+    site = make_site().id
+    write(
+        event(site, "a", at(0), anon="one"),  # one "a" cannot fill both "a" steps
+        event(site, "b", at(0, minutes=5), anon="one"),
+        event(site, "b", at(0), anon="two"),  # two "a"s after a "b": all three steps
+        event(site, "a", at(0, minutes=10), anon="two"),
+        event(site, "a", at(0, minutes=20), anon="two"),
+        event(site, "a", at(0), anon="late"),
+        event(site, "a", at(0, hours=2), anon="late"),  # outside the 1-hour window
+    )
+    payload = {
+        "steps": [{"event": "a"}, {"event": "b"}, {"event": "a"}],
+        "date_range": WEEK,
+        "conversion_window": {"value": 1, "unit": "hour"},
+        "order": "any",
+    }
+    result = run(site, "funnels", payload)
+    assert [s["count"] for s in result["steps"]] == [3, 2, 1]
+    # "two" did its three steps at 0, 10 and 20 minutes: 20 minutes to convert.
+    assert result["median_time_to_convert_s"] == 1200.0
+    query = facade.insight_parse("funnels", payload)
+    assert list(facade.funnel_dropped_people(site_id=site, query=query, step=1)) == ["late"]
+    assert list(facade.funnel_dropped_people(site_id=site, query=query, step=2)) == ["one"]
+
+
+def test_any_order_matching_gives_each_event_the_step_only_it_can_fill():
+    site = make_site().id
+    # The first event matches both steps, the second only the unfiltered one: matched, they cover both.
+    write(
+        event(site, "gen", at(0), anon="p", props={"model": "x"}),
+        event(site, "gen", at(0, minutes=1), anon="p", props={"model": "y"}),
+        event(site, "gen", at(0), anon="q", props={"model": "y"}),  # matches only the unfiltered step
+        event(site, "gen", at(0), anon="r", props={"model": "x"}),  # matches both, but is one event
+    )
+    steps = [{"event": "gen", "filters": [{"key": "props.model", "op": "eq", "value": "x"}]}, {"event": "gen"}]
+    assert counts(site, steps=steps, order="any") == [3, 1]

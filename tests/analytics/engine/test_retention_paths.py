@@ -115,3 +115,37 @@ def test_next_and_previous_paths():
     assert back[-1] == [{"event": "pricing", "count": 2}]
     assert back[-3] == [{"event": "home", "count": 1}]
     assert {"offset": -2, "from": "home", "to": "pricing", "count": 1} in backward["edges"]
+
+
+def test_first_time_history_counts_the_merged_persons_earlier_anonymous_events():
+    site = make_site().id
+    write(
+        event(site, "signup", at(-3), anon="a1"),  # before the range, not yet logged in
+        event(site, "signup", at(1), anon="a1", user="u1"),  # links a1 to u1: the same person
+        event(site, "signup", at(1), anon="a2", user="u2"),  # a new person in the range
+        event(site, "use", at(2), user="u2"),
+    )
+    payload = {
+        "target": {"event": "signup"},
+        "returning": {"event": "use"},
+        "date_range": day_range("2026-03-02", "2026-03-05"),
+    }
+    result = run(site, "retention", payload)
+    assert [c["size"] for c in result["cohorts"]] == [0, 1, 0, 0]
+    assert result["cohorts"][1]["values"] == [1, 1, 0]
+
+
+def test_retention_breakdown_takes_the_bytewise_smallest_value_of_the_period():
+    site = make_site().id
+    write(
+        event(site, "signup", at(0), anon="p", props={"group": "a"}),
+        event(site, "signup", at(0, hours=1), anon="p", props={"group": "B"}),  # "B" < "a" by code point
+        event(site, "signup", at(0), anon="q", props={"group": "b"}),
+    )
+    payload = {
+        "target": {"event": "signup"},
+        "date_range": day_range("2026-03-02", "2026-03-03"),
+        "breakdown": {"key": "props.group"},
+    }
+    result = run(site, "retention", payload)
+    assert [(g["breakdown_value"], g["cohorts"][0]["size"]) for g in result["breakdown"]] == [("B", 1), ("b", 1)]
