@@ -15,5 +15,12 @@ RUN pip install --no-cache-dir -r requirements/prod.lock
 COPY . .
 COPY --from=frontend /app/frontend/dist frontend/dist
 RUN pip install --no-cache-dir --no-deps -e .
+# The Python SDK: the generate API and the GPU worker report generation_* events through it.
+RUN pip install --no-cache-dir --no-deps ./sdk/python
+# `--build-arg EXTRAS=gpu` (docker-compose's gpu-worker) adds torch and diffusers; on Linux x86 PyPI's torch
+# wheel is the CUDA build. The web image leaves it out: the web process never imports torch.
+ARG EXTRAS=""
+RUN if [ -n "$EXTRAS" ]; then pip install --no-cache-dir -e ".[$EXTRAS]"; fi
 EXPOSE 8000
-CMD ["gunicorn", "server.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+# gthread, one worker per core, 8 threads each: see docs/decisions/0006 (docker-compose.yml sets the same).
+CMD ["gunicorn", "server.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8"]

@@ -11,11 +11,11 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The browser side (frontend/): npm ci from the committed lock, then esbuild + terser into frontend/dist/.
 NODE_MODULES := frontend/node_modules/.package-lock.json
 FRONTEND_DIST := frontend/dist/s.js
-FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/build.mjs
+FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/build.mjs
 # The browser tests drive Debian's chromium; apt installs it when it is missing (root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install lock clean frontend chromium
+.PHONY: run test lint install lock clean frontend chromium messages
 
 # The server, and the Python SDK and the Jupyter extension that live in this repository (tests import them).
 $(INSTALLED): requirements/dev.lock pyproject.toml sdk/python/pyproject.toml integrations/jupyter/pyproject.toml
@@ -50,9 +50,15 @@ lint: $(INSTALLED)
 test: lint $(FRONTEND_DIST) chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-# dev.lock: what make run/test install; prod.lock: the server alone, for the Docker image.
+# The console's translations (console/locale, docs/console.md): extract new strings into the .po, translate them
+# there, then compile the .mo. Both are committed, so a machine without gettext still serves Chinese.
+messages: $(INSTALLED)
+	cd console && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(PY) ../manage.py compilemessages -l zh_Hans
+
+# dev.lock: what make run/test install (with the gpu extra: the suite runs the GPU worker on the CPU);
+# prod.lock: the server alone, for the Docker image.
 lock:
-	$(PY) -m piptools compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements/dev.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --extra dev --extra gpu --strip-extras --no-emit-index-url -o requirements/dev.lock pyproject.toml
 	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url -o requirements/prod.lock pyproject.toml
 
 clean:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,16 +67,26 @@ INSTALLED_APPS = [
     "analytics",
     "access",
     "ingest",
+    "gpu_worker",
+    # The admin web console (docs/console.md) and its login lockout.
+    "console",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the console's language comes from the switch's cookie or the browser.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Console pages get a strict Content-Security-Policy (console/security.py).
+    "console.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -116,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LANGUAGE_CODE = "en"
+# The console's languages; LocaleMiddleware picks one from the browser, the header's switch overrides it.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -134,13 +147,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_ROUTES = {"consent.*": {"queue": "maintenance"}, "analytics.*": {"queue": "maintenance"}}
+CELERY_TASK_ROUTES = {
+    "consent.*": {"queue": "maintenance"},
+    "analytics.*": {"queue": "maintenance"},
+    # Image generation runs only in the GPU worker process (`celery -A server worker -Q gpu`, docs/gpu-worker.md).
+    "gpu_worker.generate": {"queue": "gpu"},
+    "gpu_worker.*": {"queue": "maintenance"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Salts must exist before midnight UTC and vanish 48 h later; hourly keeps both within an hour.
     "rotate-visitor-salts": {"task": "consent.rotate_visitor_salts", "schedule": 3600.0},
     "ensure-event-partitions": {"task": "analytics.ensure_event_partitions", "schedule": 6 * 3600.0},
     # Dashboards read hourly rollups; a minute keeps them at most a minute (plus one hour of raw events) behind.
     "refresh-rollups": {"task": "analytics.refresh_rollups", "schedule": 60.0},
+    # Each site's retention_days is counted in days; once an hour keeps the oldest event at most an hour late.
+    "enforce-retention": {"task": "analytics.enforce_retention", "schedule": 3600.0},
+    # Generated images older than GPU_IMAGE_RETENTION_HOURS go within ten minutes; stuck jobs are failed too.
+    "expire-generated-images": {"task": "gpu_worker.expire_images", "schedule": 600.0},
 }
 
 # --- Ingest ----------------------------------------------------------------------------------------
@@ -165,6 +188,9 @@ INGEST_CONSUMER_BATCH = _env_int("INGEST_CONSUMER_BATCH", 500)
 INGEST_CONSUMER_CLAIM_IDLE_MS = _env_int("INGEST_CONSUMER_CLAIM_IDLE_MS", 30000)
 # The Celery worker runs the stream consumer in a thread when this is on (docker-compose's worker service).
 INGEST_RUN_CONSUMER_IN_WORKER = _env_bool("INGEST_RUN_CONSUMER_IN_WORKER", True)
+# Consumer threads per worker (or per `manage.py consume_events`), each with its own database session: a
+# round spends most of its time waiting for PostgreSQL, so two keep two backends busy (docs/decisions/0005).
+INGEST_CONSUMERS = _env_int("INGEST_CONSUMERS", 2)
 
 # --- Browser client and consent (consent app, frontend/) ------------------------------------------
 # The beacon's URL path. Ad-blocker lists target well-known names (matomo.js, hm.js, gtag/js); a site can
@@ -196,6 +222,10 @@ ANALYTICS_USE_ROLLUPS = _env_bool("ANALYTICS_USE_ROLLUPS", True)
 # Each refresh also rescans events received this long before the last watermark: rows the stream consumer
 # commits late (received_at is when the server got them, not when they landed) are still counted.
 ANALYTICS_ROLLUP_LOOKBACK_SECONDS = _env_int("ANALYTICS_ROLLUP_LOOKBACK_SECONDS", 600)
+# PostgreSQL's JIT for insight statements. Off: it spends 0.25-0.3 s compiling each funnel or retention
+# statement afresh, a quarter of the 1 s budget, and the row-at-a-time work it speeds up is not where they
+# spend their time (docs/queries.md, "Performance design"). Applied with SET LOCAL, so other queries keep it.
+ANALYTICS_QUERY_JIT = _env_bool("ANALYTICS_QUERY_JIT", False)
 
 LOGGING = {
     "version": 1,
@@ -246,3 +276,75 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Console: login, sessions, lockout (docs/console.md) ------------------------------------------
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+# Secure (HTTPS-only) cookies unless told otherwise or every allowed host is this machine: `make run` serves
+# plain HTTP on 127.0.0.1, where a Secure cookie would never come back and nobody could log in.
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+SECURE_COOKIES = _env_bool("SECURE_COOKIES", not DEBUG and not set(ALLOWED_HOSTS) <= _LOOPBACK_HOSTS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+# Scripts never read these cookies: the console's script takes the CSRF token from the page.
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+# Lax: the cookie is sent when following a link to the console, never on another site's POST.
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A console login lasts a working day, then asks again; closing the browser does not end it.
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# Logins go through django-axes first, so a locked-out username+IP is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failed logins of one username from one IP before that pair is locked out (another IP may still try).
+AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A lockout ends by itself after this long; `manage.py axes_reset_ip_username IP USERNAME` ends it at once.
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# Failure counts live in the cache under a SHA-256 of username+IP: no IP address is written to the database.
+# In embedded mode that is the single process's memory (its check warns about that; one process is all there is).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+SILENCED_SYSTEM_CHECKS = ["axes.W001"] if EMBEDDED else []
+# Axes' log lines name the client; ours names the username only, never the IP (console/lockout.py).
+AXES_CLIENT_STR_CALLABLE = "console.lockout.client_description"
+AXES_LOCKOUT_CALLABLE = "console.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False
+# The IP is the socket's unless proxies are trusted: a forged X-Forwarded-For must not dodge the lockout.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if INGEST_TRUSTED_PROXY_HOPS else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = INGEST_TRUSTED_PROXY_HOPS or None
+
+# --- GPU worker: image generation (docs/gpu-worker.md) ----------------------------------------------
+# The diffusers pipeline directory (model_index.json at its top). Empty: generation is off and
+# POST /api/v1/generate answers 503; nothing is ever downloaded, so it must be a local directory.
+GPU_MODEL_DIR = os.environ.get("GPU_MODEL_DIR", "")
+# Where generated images and uploaded inpaint inputs are kept, one file per job; a volume in docker-compose.
+GPU_IMAGE_DIR = Path(os.environ.get("GPU_IMAGE_DIR", DATA_DIR / "generated"))
+# Images (and their inputs) are deleted this long after the job finished: they are the users' content.
+GPU_IMAGE_RETENTION_HOURS = _env_int("GPU_IMAGE_RETENTION_HOURS", 24)
+# Same-shape jobs waiting together run as one pipeline call of at most this many images (GPU memory bound).
+GPU_MAX_BATCH = _env_int("GPU_MAX_BATCH", 4)
+# A generation is stopped after the soft limit (checked between denoising steps, and by Celery's signal) and
+# reported failed; its process is killed after the hard one (soft < hard). The GPU worker's own values apply,
+# whatever the web process's are.
+GPU_SOFT_TIME_LIMIT = _env_int("GPU_SOFT_TIME_LIMIT", 300)
+GPU_HARD_TIME_LIMIT = _env_int("GPU_HARD_TIME_LIMIT", 360)
+# A job still queued after this long is failed: no GPU worker is taking jobs (it is down, or the queue lost it).
+GPU_MAX_QUEUE_SECONDS = _env_int("GPU_MAX_QUEUE_SECONDS", 3600)
+# Longer prompts are refused (400): Qwen-Image reads at most 512 tokens of them anyway.
+GPU_MAX_PROMPT_CHARS = _env_int("GPU_MAX_PROMPT_CHARS", 1000)
+# Uploaded inpaint/outpaint images and masks (PNG) larger than this are refused before they are decoded.
+GPU_MAX_UPLOAD_BYTES = _env_int("GPU_MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+# "auto" picks CUDA when torch sees a GPU, else the CPU; "cpu" or "cuda" force one.
+GPU_DEVICE = os.environ.get("GPU_DEVICE", "auto")
+# torch.compile the denoiser on CUDA: slower first image, faster after; off by default (docs/gpu-worker.md).
+GPU_TORCH_COMPILE = _env_bool("GPU_TORCH_COMPILE", False)
+# Which sites may generate (and their quota and rate limit) is per-site data: gpu_worker's GenerationSettings.
+# The web process and the worker report each site's generation_* events through the Python SDK with the site's
+# public key, to this Sightline's own URL as they reach it. Empty: no events.
+GPU_TRACKING_URL = os.environ.get("GPU_TRACKING_URL", "http://127.0.0.1:8000")
+# The key of the keyed hash (HMAC-SHA256) of prompts for sites whose prompt policy is "hashed"; by default
+# derived from SECRET_KEY, so equal prompts hash equally across restarts but cannot be guessed from outside.
+GPU_PROMPT_HASH_KEY = os.environ.get("GPU_PROMPT_HASH_KEY", "") or f"gpu-prompt-hash:{SECRET_KEY}"
+# Scrubbed prompts ("scrubbed" policy) are cut to this many characters after PII scrubbing.
+GPU_PROMPT_SCRUBBED_CHARS = _env_int("GPU_PROMPT_SCRUBBED_CHARS", 200)

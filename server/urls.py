@@ -15,7 +15,13 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("api/v1/", include("analytics.api.urls")),
     path("api/v1/", include("access.api.urls")),
+    # Image generation (POST /api/v1/generate, its status and image) and its demo page.
+    path("", include("gpu_worker.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The language switch of the console's header (Django's set_language, a POST form).
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The admin web console: /, /login/, /sites/<id>/overview/, … (docs/console.md).
+    path("", include("console.urls")),
 ]
 
 # Unknown /api/ paths answer in the API's {"detail", "code"} shape rather than an HTML page.

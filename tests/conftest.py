@@ -9,11 +9,13 @@ import psycopg
 import pytest
 import redis
 
+from tests.browser import browser, browsing, built_frontend
 from tests.factories import make_site
 from tests.live_server import live_sightline
 from tests.wsgi_client import DoorClient
 
-__all__ = ["live_sightline", "make_site"]
+# Fixtures defined elsewhere and registered here once, for every test directory.
+__all__ = ["browser", "browsing", "built_frontend", "live_sightline", "make_site"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -27,28 +28,19 @@ class LiveSightline:
     process: subprocess.Popen[bytes]
 
 
-def _database_url() -> str:
+def live_database_url() -> str:
+    """The URL of the test database, for server processes started by a test."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def live_sightline(django_db_setup, django_db_blocker) -> Iterator[LiveSightline]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {
-        "DATABASE_URL": database_url,
-        # No cache: a test's new site or alias must apply at once.
-        "INGEST_SITE_CACHE_SECONDS": "0",
-        "INGEST_RATE_LIMIT_PER_SITE": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-    }
+@contextmanager
+def running_sightline(env: dict[str, str], *, name: str, port: int | None = None) -> Iterator[LiveSightline]:
+    """gunicorn on server.wsgi with `env` as its whole environment, yielded once /healthz answers."""
+    port = port or free_port()
     (ROOT / "var").mkdir(exist_ok=True)
-    log = (ROOT / "var" / f"test-live-server-{os.getpid()}.log").open("wb")
+    log = (ROOT / "var" / f"test-{name}-{os.getpid()}.log").open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -80,9 +72,26 @@ def live_sightline(django_db_setup, django_db_blocker) -> Iterator[LiveSightline
             return False
 
     try:
-        wait_for(up, 60, "the live Sightline server")
+        wait_for(up, 60, f"the live Sightline server ({name})")
         yield LiveSightline(url=url, process=process)
     finally:
         process.terminate()
         process.wait(20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_sightline(django_db_setup, django_db_blocker) -> Iterator[LiveSightline]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        database_url = live_database_url()
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env |= {
+        "DATABASE_URL": database_url,
+        # No cache: a test's new site or alias must apply at once.
+        "INGEST_SITE_CACHE_SECONDS": "0",
+        "INGEST_RATE_LIMIT_PER_SITE": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    with running_sightline(env, name="live-server") as server:
+        yield server

@@ -87,9 +87,17 @@ class RedisServer:
 class CeleryWorker:
     """`celery -A server worker` in its own process, with the stream consumer running inside it."""
 
-    def __init__(self, env: dict[str, str], name: str = "w1") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        name: str = "w1",
+        queues: str = "celery,maintenance",
+        pool: tuple[str, ...] = ("--pool", "solo"),
+    ) -> None:
         self.env = env
         self.name = name
+        self.queues = queues
+        self.pool = pool  # the GPU worker runs prefork with one child: time limits need a child to interrupt
         self.process: subprocess.Popen[bytes] | None = None
         self.log = ROOT / "var" / f"test-worker-{name}-{os.getpid()}.log"
 
@@ -102,10 +110,9 @@ class CeleryWorker:
             "-A",
             "server",
             "worker",
-            "--pool",
-            "solo",
+            *self.pool,
             "-Q",
-            "celery,maintenance",
+            self.queues,
             "-n",
             f"{self.name}@%h",
             "--without-gossip",

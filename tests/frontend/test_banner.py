@@ -6,8 +6,8 @@ import pytest
 
 from consent.models import ConsentRecord
 from consent.services import banner_settings_set
+from tests.browser import FRONTEND
 from tests.factories import make_site
-from tests.frontend.conftest import FRONTEND
 from tests.frontend.pages import page_html, script_tag, wait_events, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("transactional_db")]

@@ -8,7 +8,7 @@ import subprocess
 from typing import Any
 
 from consent.decision import Choice, ConsentSignals, decide
-from tests.frontend.conftest import FRONTEND
+from tests.browser import FRONTEND
 
 CHOICES = [None, Choice.GRANTED, Choice.DENIED]
 MODES = ["cookieless", "opt_in"]

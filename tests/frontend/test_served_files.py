@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.frontend.conftest import FRONTEND
+from tests.browser import FRONTEND
 from tests.processes import ROOT
 
 FILES = [
@@ -32,7 +32,7 @@ def test_served_with_caching_headers(path, content_type, client, built_frontend)
 
 
 def test_served_files_name_no_other_host(built_frontend):
-    served = [*(FRONTEND / "dist").iterdir(), *(FRONTEND / "src").iterdir()]
+    served = [p for p in [*(FRONTEND / "dist").iterdir(), *(FRONTEND / "src").rglob("*")] if p.is_file()]
     served += [p for p in (ROOT / "consent").rglob("*") if p.suffix in {".html", ".js", ".css"}]
     for path in served:
         for url in re.findall(r"https?://[^\s\"'`)]+", path.read_text()):
@@ -40,6 +40,6 @@ def test_served_files_name_no_other_host(built_frontend):
 
 
 def test_no_eval_or_inline_code_in_the_browser_files(built_frontend):
-    for name in ("s.js", "links.js", "consent.js"):
+    for name in ("s.js", "links.js", "consent.js", "console.js"):
         code = (FRONTEND / "dist" / name).read_text()
         assert "eval(" not in code and "new Function" not in code and "innerHTML" not in code

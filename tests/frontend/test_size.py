@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from tests.frontend.conftest import FRONTEND
+from tests.browser import FRONTEND
 
 # 2.5 KB read strictly, as 2,500 bytes (not 2,560).
 BUDGET_BYTES = 2500

@@ -115,13 +115,19 @@ def _classify(status: int, body: dict[str, object], retry_after: float | None) -
 
 def post_batch(server_url: str, secret_key: str, events: Sequence[QueuedEvent], timeout: float) -> Reply:
     """Sends one batch; never raises for network or HTTP errors, which are all described by the Reply."""
+    # A site's public key (pk_…) is accepted at the collect endpoint from senders without an Origin header:
+    # server-side code that has no business holding the secret key (docs/sdk.md).
+    if secret_key.startswith("pk_"):
+        path, credentials = "/api/v1/collect", {"X-Sightline-Key": secret_key}
+    else:
+        path, credentials = "/api/v1/batch", {"Authorization": f"Bearer {secret_key}"}
     # The scheme was checked (http or https only) by check_server_url when the client was made.
     request = urllib.request.Request(  # noqa: S310
-        server_url + "/api/v1/batch",
+        server_url + path,
         data=batch_body(events),
         method="POST",
         headers={
-            "Authorization": f"Bearer {secret_key}",
+            **credentials,
             "Content-Type": "application/json",
             "Content-Encoding": "gzip",
             "User-Agent": USER_AGENT,
