@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,6 +20,8 @@ from server.errors import Conflict, DomainError, NotFound
 TOKEN_PREFIX = "slt_"  # noqa: S105 -- a marker, not a secret
 # "slt_" and six characters: enough to tell a person's tokens apart, far too little to guess one.
 SHOWN_PREFIX_LENGTH = 10
+# 16 URL-safe characters (96 random bits): a one-time password nobody guesses before its owner replaces it.
+ONE_TIME_PASSWORD_BYTES = 12
 # Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -96,6 +100,36 @@ def member_add(*, site_id: int, username: str, role: str) -> Member:
     except IntegrityError:
         raise Conflict("already_member", f"{username!r} is already a member of this site.") from None
     return member_of(membership)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberWithNewUser:
+    member: Member
+    # Shown once, to the admin who hands it over; only Django's password hash is stored.
+    password: str
+
+
+def member_add_new_user(*, site_id: int, username: str, role: str) -> MemberWithNewUser:
+    """Creates a user with a one-time password and gives them `role` on the site, both or neither."""
+    wanted = parse_role(role)
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise DomainError("invalid_username", "Use letters, digits and @ . + - _ only, at most 150.") from None
+    if len(username) > 150:
+        raise DomainError("invalid_username", "Use letters, digits and @ . + - _ only, at most 150.")
+    taken = Conflict("username_taken", f"There is already a user {username!r}; add them instead.")
+    users = get_user_model().objects
+    if users.filter(username=username).exists():
+        raise taken
+    password = secrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
+    try:
+        with transaction.atomic():
+            user = users.create_user(username=username, password=password)
+            membership = SiteMembership.objects.create(user=user, site_id=site_id, role=wanted.value)
+    except IntegrityError:  # created by someone else since the check
+        raise taken from None
+    return MemberWithNewUser(member=member_of(membership), password=password)
 
 
 def member_update(*, site_id: int, member_id: int, role: str) -> Member:

@@ -6,20 +6,23 @@ written down in docs/queries.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 
 from analytics import selectors, services
-from analytics.engine import insights
+from analytics.engine import catalogue, insights
 from analytics.engine.errors import QueryInvalid
 from analytics.engine.export import export_rows
+from analytics.event_store.copy_text import CopyText
 from analytics.event_store.rows import EVENT_COLUMNS, EventRow, FailedRow, WriteResult
+from analytics.queries.catalogue import parse_catalogue, parse_values
 from analytics.queries.errors import FieldError, Reader, child
 from analytics.queries.funnels import FunnelQuery
-from analytics.queries.parts import read_filter
+from analytics.queries.parts import read_date_range, read_filter
 from analytics.queries.registry import INSIGHT_KINDS, Query
 from analytics.records import AliasInfo, CohortInfo, DimensionInfo, SiteInfo
 from analytics.selectors import site_snapshot_by_id, site_snapshot_by_public_key, site_snapshot_by_secret
@@ -30,6 +33,7 @@ __all__ = [
     "INSIGHT_KINDS",
     "AliasInfo",
     "CohortInfo",
+    "CopyText",
     "DimensionInfo",
     "EventRow",
     "FailedRow",
@@ -46,16 +50,21 @@ __all__ = [
     "cohort_get",
     "cohort_list",
     "cohort_update",
+    "date_range_instants",
     "dimension_create",
     "dimension_delete",
     "dimension_list",
     "dimension_update",
+    "event_catalogue",
     "events_export",
     "events_write",
+    "events_write_copy_texts",
+    "funnel_dropped_page",
     "funnel_dropped_people",
     "insight_parse",
     "insight_result_rows",
     "insight_run",
+    "property_values",
     "site_get",
     "site_list",
     "site_snapshot_by_id",
@@ -72,6 +81,25 @@ def events_write(rows: Sequence[EventRow]) -> WriteResult:
     else:
         from analytics.event_store.orm_writer import write_rows
     return write_rows(rows)
+
+
+def events_write_copy_texts(texts: Sequence[CopyText]) -> WriteResult:
+    """Stores rows already in COPY text form (the Redis stream's format), once each by site and uuid."""
+    if settings.IS_POSTGRES:
+        from analytics.event_store.postgres_writer import write_copy_texts
+
+        return write_copy_texts(texts)
+    from analytics.event_store.copy_text import decode_line
+
+    rows, failed = [], []
+    for text in texts:
+        for line in text.text.splitlines():
+            try:
+                rows.append(decode_line(line))
+            except ValueError as exc:
+                failed.append(FailedRow(row=[line.decode(errors="replace")], reason=f"ValueError: {exc}"[:500]))
+    result = events_write(rows)
+    return WriteResult(written=result.written, duplicates=result.duplicates, failed=failed + result.failed)
 
 
 # --- Insights --------------------------------------------------------------------------------------------
@@ -97,6 +125,45 @@ def funnel_dropped_people(*, site_id: int, query: Query, step: int) -> Iterator[
     if not isinstance(query, FunnelQuery):
         raise QueryInvalid([FieldError("kind", "Dropped people exist only for funnels.")])
     return insights.dropped(insights.context_for(site_id), query, step)
+
+
+def funnel_dropped_page(*, site_id: int, query: Query, step: int, offset: int, limit: int) -> tuple[list[str], bool]:
+    """One page of funnel_dropped_people (ordered by person id) and whether more follow."""
+    people = funnel_dropped_people(site_id=site_id, query=query, step=step)
+    try:
+        page = list(islice(people, offset, offset + limit + 1))
+    finally:
+        close = getattr(people, "close", None)
+        if close is not None:  # ends the server-side cursor without reading the rest
+            close()
+    return page[:limit], len(page) > limit
+
+
+def date_range_instants(*, site_id: int, date_range: Any) -> tuple[datetime, datetime]:
+    """A query's date_range JSON resolved in the site's time zone: the UTC instants [start, end) it covers."""
+    reader = Reader()
+    parsed = read_date_range(reader, {"date_range": date_range}, "")
+    if reader.errors or parsed is None:
+        raise QueryInvalid(reader.errors)
+    span = insights.context_for(site_id, rollups=False).window(parsed)
+    return span.start, span.end
+
+
+def event_catalogue(*, site_id: int, params: Mapping[str, str]) -> dict[str, Any]:
+    """The site's recent event names with counts, property and dimension keys seen (docs/queries.md, Catalogue)."""
+    query = parse_catalogue(params)
+    if isinstance(query, list):
+        raise QueryInvalid(query)
+    declared = [(d.key, d.display_name) for d in selectors.dimension_list(site_id=site_id)]
+    return catalogue.run_catalogue(insights.context_for(site_id), query, declared)
+
+
+def property_values(*, site_id: int, params: Mapping[str, str]) -> dict[str, Any]:
+    """The most common recent values of one field (column, props.* or dims.*), for filter pickers."""
+    query = parse_values(params)
+    if isinstance(query, list):
+        raise QueryInvalid(query)
+    return catalogue.run_values(insights.context_for(site_id, rollups=False), query)
 
 
 def events_export(
@@ -178,8 +245,8 @@ def alias_delete(*, site_id: int, alias: str) -> None:
     services.alias_delete(site_id=site_id, alias=alias)
 
 
-def site_list(*, site_ids: Sequence[int]) -> list[SiteInfo]:
-    """The given sites (unknown ids are skipped), by id."""
+def site_list(*, site_ids: Sequence[int] | None) -> list[SiteInfo]:
+    """The given sites (unknown ids are skipped; None: every site), by id."""
     return selectors.site_info_list(site_ids=site_ids)
 
 

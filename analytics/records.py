@@ -48,6 +48,18 @@ class AliasInfo:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class RecentEvent:
+    """What the console's "send a test event" check shows of an arriving event: no person ids, no properties."""
+
+    uuid: str
+    name: str
+    timestamp: datetime
+    received_at: datetime
+    path: str
+    source: str
+
+
 def site_info(site: Site) -> SiteInfo:
     return SiteInfo(
         id=site.pk,

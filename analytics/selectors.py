@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
-from analytics.models import Cohort, CustomDimension, EventAlias, Site
+from analytics.models import Cohort, CustomDimension, Event, EventAlias, Site
 from analytics.records import (
     AliasInfo,
     CohortInfo,
     DimensionInfo,
+    RecentEvent,
     SiteInfo,
     alias_info,
     cohort_info,
@@ -57,8 +59,9 @@ def site_snapshot_by_id(site_id: int) -> SiteSnapshot | None:
 # --- The query engine's reads: sites, cohorts, dimensions, aliases as plain records ----------------------
 
 
-def site_info_list(*, site_ids: Iterable[int]) -> list[SiteInfo]:
-    return [site_info(s) for s in Site.objects.filter(pk__in=list(site_ids)).order_by("pk")]
+def site_info_list(*, site_ids: Iterable[int] | None) -> list[SiteInfo]:
+    sites = Site.objects.all() if site_ids is None else Site.objects.filter(pk__in=list(site_ids))
+    return [site_info(s) for s in sites.order_by("pk")]
 
 
 def site_info_get(*, site_id: int) -> SiteInfo:
@@ -85,3 +88,20 @@ def dimension_list(*, site_id: int) -> list[DimensionInfo]:
 
 def alias_list(*, site_id: int) -> list[AliasInfo]:
     return [alias_info(a) for a in EventAlias.objects.filter(site_id=site_id).order_by("alias")]
+
+
+# Recent means this week: the time bound lets PostgreSQL read the newest partitions only, whatever the table's size.
+RECENT_EVENTS_WINDOW = timedelta(days=7)
+
+
+def recent_events(
+    *, site_id: int, limit: int, name: str | None = None, now: datetime | None = None
+) -> list[RecentEvent]:
+    """A site's newest events (by event time) of the last week, optionally of one name only."""
+    since = (now or datetime.now(UTC)) - RECENT_EVENTS_WINDOW
+    events = Event.objects.filter(site_id=site_id, timestamp__gte=since)
+    if name:
+        events = events.filter(name=name)
+    fields = ("uuid", "name", "timestamp", "received_at", "path", "source")
+    rows = events.order_by("-timestamp").values_list(*fields)[:limit]
+    return [RecentEvent(str(row[0]), *row[1:]) for row in rows]

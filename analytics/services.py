@@ -17,12 +17,14 @@ from analytics.engine.dialect import dialect_for
 from analytics.engine.errors import QueryInvalid, invalid
 from analytics.engine.rollups import ROLLUP_KEY, recompute, runs, touched_hours
 from analytics.event_store.partitions import ensure_upcoming_partitions
+from analytics.event_store.retention import RetentionResult, cutoffs, delete_batch, drop_partitions_before
 from analytics.models import (
     Cohort,
     ConsentMode,
     CustomDimension,
     DimensionScope,
     EventAlias,
+    HourlyRollup,
     IpTruncation,
     PromptPolicy,
     RollupWatermark,
@@ -90,6 +92,38 @@ def event_partitions_ensure() -> list[str]:
         assert isinstance(raw, psycopg.Connection)
         with raw.cursor() as cursor:
             return ensure_upcoming_partitions(cursor)
+
+
+def _delete_in_batches(*, keys: bool, site_id: int, before: datetime) -> int:
+    deleted = 0
+    while True:
+        # One transaction per batch: an interrupted run keeps what it did, and the next run goes on from there.
+        with transaction.atomic(), connection.cursor() as cursor:
+            done = delete_batch(cursor, keys=keys, site_id=site_id, before=before)
+        deleted += done
+        if done == 0:
+            return deleted
+
+
+def events_retention_enforce(*, now: datetime | None = None) -> RetentionResult:
+    """Deletes each site's events older than its retention_days, with their dedup keys and hourly counts."""
+    now = now or datetime.now(UTC)
+    keep_from = cutoffs(dict(Site.objects.values_list("pk", "retention_days")), now)
+    dropped: list[str] = []
+    if settings.IS_POSTGRES and keep_from:
+        with transaction.atomic():
+            connection.ensure_connection()
+            raw = connection.connection
+            assert isinstance(raw, psycopg.Connection)
+            with raw.cursor() as cursor:
+                dropped = drop_partitions_before(cursor, min(keep_from.values()))
+    events = keys = 0
+    for site_id, before in keep_from.items():
+        events += _delete_in_batches(keys=False, site_id=site_id, before=before)
+        keys += _delete_in_batches(keys=True, site_id=site_id, before=before)
+        # An hour's counts go once the whole hour is past retention, so no chart shows data the events lack.
+        HourlyRollup.objects.filter(site_id=site_id, hour__lte=before - timedelta(hours=1)).delete()
+    return RetentionResult(events_deleted=events, keys_deleted=keys, partitions_dropped=tuple(dropped))
 
 
 # --- Site settings -------------------------------------------------------------------------------------

@@ -69,3 +69,23 @@ def merged_texts(overrides: Any) -> dict[str, dict[str, str]]:
             if key in texts[lang] and isinstance(value, str) and value.strip():
                 texts[lang][key] = value.strip()[:MAX_TEXT_LENGTH]
     return texts
+
+
+def text_override_errors(overrides: Any) -> list[str]:
+    """Why a site's text overrides cannot be saved as given; empty when they can. merged_texts would skip
+    what is wrong silently, which is right for the banner but not for the person editing them."""
+    if not isinstance(overrides, dict):
+        return ['Expected an object of languages, e.g. {"en": {"title": "…"}}.']
+    errors = []
+    for lang, values in overrides.items():
+        if lang not in DEFAULT_TEXTS:
+            errors.append(f"{lang!r} is not a banner language; use {' or '.join(LANGUAGES)}.")
+        elif not isinstance(values, dict):
+            errors.append(f"{lang}: expected an object of texts.")
+        else:
+            for key, value in values.items():
+                if key not in DEFAULT_TEXTS[lang]:
+                    errors.append(f"{lang}.{key} is not a banner text.")
+                elif not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH:
+                    errors.append(f"{lang}.{key}: expected text of at most {MAX_TEXT_LENGTH} characters.")
+    return errors

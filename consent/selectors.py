@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
@@ -34,19 +35,43 @@ def client_config(*, site_id: int, consent_mode: str, honour_dnt: bool) -> dict[
 
 
 @dataclass(frozen=True, slots=True)
+class BannerInfo:
+    """A site's banner settings as stored (texts: the site's overrides only), or the defaults."""
+
+    show: str
+    policy_version: str
+    policy_url: str
+    language: str
+    texts: dict[str, dict[str, str]]
+    updated_at: datetime | None
+
+
+def banner_info(banner: BannerSettings) -> BannerInfo:
+    return BannerInfo(
+        show=banner.show,
+        policy_version=banner.policy_version,
+        policy_url=banner.policy_url,
+        language=banner.language,
+        texts=dict(banner.texts or {}),
+        updated_at=banner.updated_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ConsentDay:
-    day: date  # UTC
+    day: date  # in the time zone asked for
     granted: int
     denied: int
 
 
-def consent_daily_counts(*, site_id: int, start: date, end: date) -> list[ConsentDay]:
-    """Choices recorded per UTC day in [start, end], days without any included as zeros (for the console)."""
-    since = datetime.combine(start, time.min, tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+def consent_daily_counts(*, site_id: int, start: date, end: date, timezone: str = "UTC") -> list[ConsentDay]:
+    """Choices recorded per day of `timezone` in [start, end], days without any as zeros (for the console)."""
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     rows = (
         ConsentRecord.objects.filter(site_id=site_id, recorded_at__gte=since, recorded_at__lt=until)
-        .annotate(day=TruncDate("recorded_at", tzinfo=UTC))
+        .annotate(day=TruncDate("recorded_at", tzinfo=zone))
         .values("day")
         .annotate(
             granted=Count("id", filter=Q(choice=ConsentChoice.GRANTED)),

@@ -35,6 +35,9 @@ class TokenCreatedOut(TokenOut):
 class MemberIn(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=RoleChoice.choices)
+    create_user = serializers.BooleanField(
+        required=False, default=False, help_text="Create this user, with a one-time password shown in the reply."
+    )
 
 
 class MemberPatchIn(serializers.Serializer[Any]):
@@ -47,3 +50,9 @@ class MemberOut(serializers.Serializer[Any]):
     username = serializers.CharField()
     role = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class MemberWithPasswordOut(MemberOut):
+    password = serializers.CharField(
+        required=False, help_text="Only when create_user was true: the new user's password, shown only here."
+    )

@@ -11,7 +11,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access import selectors, services
-from access.api.serializers import MemberIn, MemberOut, MemberPatchIn, TokenCreatedOut, TokenCreateIn, TokenOut
+from access.api.serializers import (
+    MemberIn,
+    MemberOut,
+    MemberPatchIn,
+    MemberWithPasswordOut,
+    TokenCreatedOut,
+    TokenCreateIn,
+    TokenOut,
+)
 from access.permissions import HasSiteRole, IsAccountWide, principal
 from access.roles import Role, role_at_least
 from server.errors import DomainError
@@ -66,11 +74,20 @@ class MemberListView(SiteAdminView):
     def get(self, request: Request, site_id: int) -> Response:
         return Response(MemberOut(selectors.member_list(site_id=site_id), many=True).data)
 
-    @extend_schema(request=MemberIn, responses={201: MemberOut}, summary="Give an existing user a role on the site")
+    @extend_schema(
+        request=MemberIn,
+        responses={201: MemberWithPasswordOut},
+        summary="Give a user a role on the site (or create the user, with a one-time password)",
+    )
     def post(self, request: Request, site_id: int) -> Response:
         data = MemberIn(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.member_add(site_id=site_id, **data.validated_data)
+        fields = data.validated_data
+        if fields["create_user"]:
+            made = services.member_add_new_user(site_id=site_id, username=fields["username"], role=fields["role"])
+            body = {**dataclasses.asdict(made.member), "password": made.password}
+            return Response(MemberWithPasswordOut(body).data, status=status.HTTP_201_CREATED)
+        member = services.member_add(site_id=site_id, username=fields["username"], role=fields["role"])
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
 
 

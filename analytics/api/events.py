@@ -31,6 +31,14 @@ def _instant(raw: str | None, field: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _json(raw: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        detail = 'Expected JSON such as {"last_days": 30} or {"from": "2026-03-01", "to": "2026-03-31"}.'
+        raise DomainError("invalid_query", detail, [{"field": "date_range", "detail": detail}]) from None
+
+
 def _filters(raw: str | None) -> list[Any] | None:
     if not raw:
         return None
@@ -55,8 +63,13 @@ class EventExportView(ExportThrottled):
     @extend_schema(
         responses={200: OpenApiTypes.BINARY},
         parameters=[
-            OpenApiParameter("start", str, required=True, description="From this time (inclusive); UTC if no offset."),
-            OpenApiParameter("end", str, required=True, description="Until this time (exclusive); UTC if no offset."),
+            OpenApiParameter("start", str, description="From this time (inclusive); UTC if no offset."),
+            OpenApiParameter("end", str, description="Until this time (exclusive); UTC if no offset."),
+            OpenApiParameter(
+                "date_range",
+                str,
+                description='Instead of start and end: a query\'s date_range JSON, e.g. {"last_days": 7}.',
+            ),
             OpenApiParameter("filters", str, description="JSON list of filters, as in insight queries."),
             FORMAT_PARAMETER,
         ],
@@ -65,7 +78,12 @@ class EventExportView(ExportThrottled):
     def get(self, request: Request, site_id: int) -> HttpResponseBase:
         params = request.query_params
         fmt = export_format(params.get("format"), default="json") or "json"
-        start, end = _instant(params.get("start"), "start"), _instant(params.get("end"), "end")
+        if params.get("date_range") and not (params.get("start") or params.get("end")):
+            # The same date_range JSON an insight query holds, resolved in the site's zone: "export the
+            # events behind this chart" needs no time arithmetic in the caller.
+            start, end = facade.date_range_instants(site_id=site_id, date_range=_json(params["date_range"]))
+        else:
+            start, end = _instant(params.get("start"), "start"), _instant(params.get("end"), "end")
         if end <= start:
             detail = "end must be after start."
             raise DomainError("invalid_query", detail, [{"field": "end", "detail": detail}])

@@ -105,3 +105,40 @@ class FunnelDroppedView(ExportThrottled):
             fmt=fmt,
             filename=f"site-{site_id}-funnel-dropped-step-{raw_step}",
         )
+
+
+def _whole_number(raw: str | None, name: str, *, default: int | None, high: int) -> int:
+    if (raw is None or raw == "") and default is not None:
+        return default
+    if raw is None or not raw.isdigit() or int(raw) > high:
+        detail = f"Expected a whole number up to {high}."
+        raise DomainError("invalid_query", f"{name}: {detail}", [{"field": name, "detail": detail}])
+    return int(raw)
+
+
+class FunnelDroppedPageView(APIView):
+    """One page of the people who dropped out, for browsing in the console; not an export (no export budget)."""
+
+    permission_classes = [HasSiteRole]
+    required_roles = {"POST": Role.ANALYST}
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("step", int, required=True, description="0-based; people who reached step-1, not step."),
+            OpenApiParameter("offset", int, description="Skip this many people (default 0)."),
+            OpenApiParameter("limit", int, description="At most this many people (1-500, default 50)."),
+        ],
+        summary="A page of the person ids that dropped out before a funnel step, ordered by id",
+    )
+    def post(self, request: Request, site_id: int) -> Response:
+        params = request.query_params
+        step = _whole_number(params.get("step"), "step", default=None, high=9)
+        offset = _whole_number(params.get("offset"), "offset", default=0, high=10_000_000)
+        limit = max(1, _whole_number(params.get("limit"), "limit", default=50, high=500))
+        query = facade.insight_parse("funnels", query_payload(request.data))
+        people, has_more = facade.funnel_dropped_page(
+            site_id=site_id, query=query, step=step, offset=offset, limit=limit
+        )
+        return Response({"step": step, "offset": offset, "limit": limit, "people": people, "has_more": has_more})

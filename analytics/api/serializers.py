@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from analytics.models import ConsentMode, IpTruncation, PromptPolicy
+from consent.facade import BANNER_LANGUAGES, BANNER_SHOW_CHOICES, text_override_errors
 
 
 class SiteOut(serializers.Serializer[Any]):
@@ -115,3 +116,60 @@ def checked(serializer: type[serializers.Serializer[Any]], data: Any) -> dict[st
     instance = serializer(data=data)
     instance.is_valid(raise_exception=True)
     return dict(instance.validated_data)
+
+
+class RecentEventOut(serializers.Serializer[Any]):
+    uuid = serializers.CharField()
+    name = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    path = serializers.CharField()
+    # A field named like DRF's own Field.source attribute: allowed at runtime, which mypy cannot see.
+    source = serializers.CharField(help_text="native, amplitude, posthog, matomo, ga4 …")  # type: ignore[assignment]
+
+
+class BannerOut(serializers.Serializer[Any]):
+    show = serializers.CharField(help_text="auto (opt-in sites only), always or never.")
+    policy_version = serializers.CharField()
+    policy_url = serializers.CharField()
+    language = serializers.CharField()
+    texts = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()), help_text="The site's overrides only."
+    )
+    default_texts = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+    updated_at = serializers.DateTimeField(allow_null=True, help_text="null: never saved, these are the defaults.")
+
+
+class BannerPatchIn(serializers.Serializer[Any]):
+    show = serializers.ChoiceField(choices=BANNER_SHOW_CHOICES, required=False)
+    policy_version = serializers.CharField(max_length=32, required=False)
+    policy_url = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=BANNER_LANGUAGES, required=False)
+    texts = serializers.JSONField(required=False, help_text='e.g. {"en": {"title": "…"}, "zh-Hans": {…}}')
+
+    def validate_texts(self, value: Any) -> Any:
+        errors = text_override_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class ConsentDayOut(serializers.Serializer[Any]):
+    day = serializers.DateField()
+    granted = serializers.IntegerField()
+    denied = serializers.IntegerField()
+    opt_in_rate = serializers.FloatField(allow_null=True, help_text="granted / (granted + denied); null: none.")
+
+
+class ConsentTotalsOut(serializers.Serializer[Any]):
+    granted = serializers.IntegerField()
+    denied = serializers.IntegerField()
+    opt_in_rate = serializers.FloatField(allow_null=True)
+
+
+class ConsentDailyOut(serializers.Serializer[Any]):
+    timezone = serializers.CharField(help_text="The site's time zone: the days are its days.")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = ConsentDayOut(many=True)
+    totals = ConsentTotalsOut()

@@ -58,6 +58,8 @@ def _next_month(day: date) -> date:
 
 def bucket_floor(instant: datetime, interval: str, zone: str) -> datetime:
     """The UTC start of the local bucket holding `instant` (the same rule as the SQL dialects)."""
+    if interval == "minute":  # the live view; every zone in use today starts its minutes on the UTC minute
+        return instant.astimezone(UTC).replace(second=0, microsecond=0)
     local = instant.astimezone(ZoneInfo(zone))
     if interval == "hour":
         return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)

@@ -55,3 +55,8 @@ def client_asset(request: HttpRequest, name: str) -> HttpResponse:
     # Sites that isolate themselves (Cross-Origin-Embedder-Policy) may still load these files.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
+
+
+def asset_version(name: str) -> str:
+    """A short fingerprint of a built file, for `?v=` in page links: a rebuilt file gets a new URL at once."""
+    return _asset(name).etag.strip('"')[:12]

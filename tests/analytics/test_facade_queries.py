@@ -22,7 +22,7 @@ def test_unknown_kind_and_bad_payloads_raise_query_invalid():
             "funnels", {"steps": [{"event": "a"}, {"event": "b", "filters": [{"key": "x", "op": "eq", "value": 1}]}]}
         )
     assert [e["field"] for e in caught.value.errors] == ["date_range", "steps[1].filters[0].key"]
-    assert facade.INSIGHT_KINDS == ("trends", "sessions", "funnels", "retention", "paths")
+    assert facade.INSIGHT_KINDS == ("trends", "sessions", "funnels", "retention", "paths", "live")
 
 
 def test_sites_are_read_and_updated_with_validation():

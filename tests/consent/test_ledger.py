@@ -128,3 +128,18 @@ def test_daily_counts_include_empty_days():
 def test_daily_counts_take_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         consent_daily_counts(site_id=1, start=date(2026, 1, 1), end=date(2026, 12, 31))
+
+
+def test_daily_counts_follow_the_time_zone_asked_for():
+    site = make_site()
+    for hour in (15, 16):  # 23:00 and midnight in Shanghai (UTC+8)
+        ConsentRecord.objects.create(
+            site_id=site.id, subject="s", choice="granted", policy_version="1", source="banner",
+            recorded_at=datetime(2026, 3, 1, hour, tzinfo=UTC),
+        )  # fmt: skip
+    shanghai = consent_daily_counts(
+        site_id=site.id, start=date(2026, 3, 1), end=date(2026, 3, 2), timezone="Asia/Shanghai"
+    )
+    assert [(d.day.day, d.granted) for d in shanghai] == [(1, 1), (2, 1)]
+    utc = consent_daily_counts(site_id=site.id, start=date(2026, 3, 1), end=date(2026, 3, 2))
+    assert [(d.day.day, d.granted) for d in utc] == [(1, 2), (2, 0)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.engine.runners.funnels import funnels_rows, run_funnels
+from analytics.engine.runners.live import live_rows, run_live
 from analytics.engine.runners.paths import paths_rows, run_paths
 from analytics.engine.runners.retention import retention_rows, run_retention
 from analytics.engine.runners.sessions import run_sessions, sessions_rows
@@ -25,4 +26,5 @@ RUNNERS: dict[str, Runner] = {
     "funnels": Runner(run_funnels, funnels_rows),
     "retention": Runner(run_retention, retention_rows),
     "paths": Runner(run_paths, paths_rows),
+    "live": Runner(run_live, live_rows),
 }

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         mode = "embedded (SQLite, in-process)" if settings.EMBEDDED else "production (PostgreSQL + Redis)"
         self.stdout.write(
             f"\nSightline is running at {url}/  [{mode}]\n"
-            f"  admin:       {url}/admin/  user {ADMIN_USERNAME!r}, password "
+            f"  console:     {url}/  (Django admin: {url}/admin/)  user {ADMIN_USERNAME!r}, password "
             f"{password if password else '(changed; reset with: .venv/bin/python manage.py changepassword admin)'}\n"
             f"  demo site:   #{site_id}, public key {public_key}\n{secret_note}"
             f"  try it:      curl -X POST {url}/api/v1/collect -A 'Mozilla/5.0 (X11; Linux x86_64)' "

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 TRENDS = {"series": [{"event": "signup"}], "date_range": {"last_days": 7}}
 FUNNEL = {"steps": [{"event": "signup"}, {"event": "purchase"}], "date_range": {"last_days": 7}}
+UNKNOWN_JOB = "00000000-0000-7000-8000-000000000000"
 COHORT = {"match": "all", "criteria": [{"type": "event", "event": "signup"}]}
 
 
@@ -57,7 +58,8 @@ Request = Callable[[World, str], tuple[str, dict[str, Any] | None]]
 @dataclass(frozen=True)
 class Row:
     # "public" (the same answer for every caller: the schema, the browser's consent endpoints that carry a
-    # site's public key), "account" (any signed-in caller), "superuser", or the least site role.
+    # site's public key), "site_key" (image generation: the site's key, and no personal token), "account" (any
+    # signed-in caller), "superuser", or the least site role.
     who: str
     ok: int
     request: Request
@@ -79,6 +81,23 @@ MATRIX: dict[tuple[str, str], Row] = {
         201,
         lambda w, p: ("/api/v1/consent", {"key": w.cast.site_public_key, "subject": "v-1", "choice": "granted"}),
         "POST",
+    ),
+    # Image generation is authorised by the site's key, not by a console user or API token (no model directory is
+    # configured in tests, so a valid request is 503; the job does not exist).
+    ("generate", "VIEW"): Row(
+        "site_key",
+        503,
+        lambda w, p: ("/api/v1/generate", {"key": w.cast.site_public_key, "prompt": "a red bike"}),
+        "POST",
+    ),
+    ("generate-status", "VIEW"): Row(
+        "site_key", 404, lambda w, p: (f"/api/v1/generate/{UNKNOWN_JOB}?key={w.cast.site_public_key}", None), "GET"
+    ),
+    ("generate-image", "VIEW"): Row(
+        "site_key",
+        404,
+        lambda w, p: (f"/api/v1/generate/{UNKNOWN_JOB}/image?key={w.cast.site_public_key}", None),
+        "GET",
     ),
     ("api-tokens", "GET"): Row("account", 200, lambda w, p: ("/api/v1/tokens/", None)),
     ("api-tokens", "POST"): Row("account", 201, lambda w, p: ("/api/v1/tokens/", {"name": "new"})),
@@ -115,9 +134,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api-site-funnel-dropped", "POST"): Row(
         "analyst", 200, lambda w, p: (f"{w.site}/insights/funnels/dropped/?step=1&format=csv", FUNNEL)
     ),
+    ("api-site-funnel-dropped-page", "POST"): Row(
+        "analyst", 200, lambda w, p: (f"{w.site}/insights/funnels/dropped/page/?step=1", FUNNEL)
+    ),
+    ("api-site-catalogue", "GET"): Row("viewer", 200, lambda w, p: (f"{w.site}/catalogue/", None)),
+    ("api-site-catalogue-values", "GET"): Row("viewer", 200, lambda w, p: (f"{w.site}/catalogue/values/?key=os", None)),
     ("api-site-events-export", "GET"): Row(
         "analyst", 200, lambda w, p: (f"{w.site}/events/export?start=2026-03-01&end=2026-03-02&format=csv", None)
     ),
+    ("api-site-events-recent", "GET"): Row("analyst", 200, lambda w, p: (f"{w.site}/events/recent/", None)),
+    ("api-site-banner", "GET"): Row("viewer", 200, lambda w, p: (f"{w.site}/banner/", None)),
+    ("api-site-banner", "PATCH"): Row("admin", 200, lambda w, p: (f"{w.site}/banner/", {"show": "always"})),
+    ("api-site-consent-daily", "GET"): Row("viewer", 200, lambda w, p: (f"{w.site}/consent/daily/", None)),
     ("api-site-members", "GET"): Row("admin", 200, lambda w, p: (f"{w.site}/members/", None)),
     ("api-site-members", "POST"): Row(
         "admin", 201, lambda w, p: (f"{w.site}/members/", {"username": "otto", "role": "viewer"})
@@ -136,6 +164,8 @@ _RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 def expected_status(row: Row, principal: str) -> int:
     if row.who == "public":
         return row.ok
+    if row.who == "site_key":  # the site's key authorises; a personal API token is refused as the wrong kind
+        return row.ok if principal == "anonymous" else 401
     if principal == "anonymous":
         return 401
     if row.who == "account":

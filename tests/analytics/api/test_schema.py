@@ -32,13 +32,16 @@ def test_the_schema_lists_every_endpoint_and_the_token_scheme():
         "/api/v1/sites/{site_id}/insights/{kind}/",
         "/api/v1/sites/{site_id}/insights/funnels/dropped/",
         "/api/v1/sites/{site_id}/events/export",
+        "/api/v1/sites/{site_id}/events/recent/",
+        "/api/v1/sites/{site_id}/banner/",
+        "/api/v1/sites/{site_id}/consent/daily/",
         "/api/v1/sites/{site_id}/members/{member_id}/",
         "/api/v1/sites/{site_id}/tokens/{token_id}/",
         "/api/v1/tokens/{token_id}/",
     } <= paths
     parameters = schema["paths"]["/api/v1/sites/{site_id}/insights/{kind}/"]["post"]["parameters"]
     enums = {p["name"]: sorted(p["schema"].get("enum", [])) for p in parameters}
-    assert enums["kind"] == ["funnels", "paths", "retention", "sessions", "trends"]
+    assert enums["kind"] == ["funnels", "live", "paths", "retention", "sessions", "trends"]
     assert enums["format"] == ["csv", "json", "ndjson"]
 
 
