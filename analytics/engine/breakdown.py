@@ -20,20 +20,25 @@ def value_column(ctx: RunContext, breakdown: Breakdown | None) -> Sql:
     return q("COALESCE({v}, {n})", v=field_text(ctx, breakdown.field), n=param(NONE))
 
 
-def ranked(ctx: RunContext, table: str, weight: str, limit: int) -> Sql:
+def ranked(ctx: RunContext, table: str, weight: str, limit: int, column: str = "bd") -> Sql:
     """``SELECT bd, (rank <= limit) AS top`` over a CTE's rows; weight is an aggregate like COUNT(*)."""
-    assert table.isidentifier() and weight in ("COUNT(*)", "COUNT(DISTINCT sid)")
+    assert table.isidentifier() and column.isidentifier() and weight in ("COUNT(*)", "COUNT(DISTINCT sid)")
     return q(
-        "SELECT bd, CASE WHEN ROW_NUMBER() OVER (ORDER BY " + weight + " DESC, {o}) <= {n} THEN 1 ELSE 0 END AS top "
-        "FROM " + table + " GROUP BY bd",
-        o=ctx.dialect.binary(Sql("bd")),
+        "SELECT {c} AS bd, CASE WHEN ROW_NUMBER() OVER (ORDER BY {w} DESC, {o}) <= {n} THEN 1 ELSE 0 END AS top "
+        "FROM {t} GROUP BY {c2}",
+        c=Sql(column),
+        w=Sql(weight),
+        o=ctx.dialect.binary(Sql(column)),
         n=param(limit),
+        t=Sql(table),
+        c2=Sql(column),
     )
 
 
-def kept(ctx: RunContext) -> Sql:
+def kept(ctx: RunContext, column: str = "bd") -> Sql:
     """The breakdown value after ranking: itself if in the top N, else "$other" (needs the ranked join as r)."""
-    return q("CASE WHEN r.top = 1 THEN b.bd ELSE {o} END", o=param(OTHER))
+    assert column.isidentifier()
+    return q("CASE WHEN r.top = 1 THEN b.{c} ELSE {o} END", c=Sql(column), o=param(OTHER))
 
 
 def top_values(weights: Mapping[str, float], limit: int) -> set[str]:

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.queries.errors import Reader, child
-from analytics.queries.parts import COMMON_FIELDS, Breakdown, Scope, read_breakdown, read_scope
+from analytics.queries.parts import COMMON_FIELDS, Breakdown, Scope, read_breakdown, read_field, read_scope
+
+# Several top lists of one range (the console's overview: referrers, browsers, systems, devices) in one query:
+# cutting the range into sessions is the costly part and is the same for every breakdown.
+MAX_BREAKDOWNS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,15 +22,34 @@ class SessionsQuery:
     count_events: tuple[str, ...] = ()
     # None: the server's ANALYTICS_SESSION_TIMEOUT_MINUTES.
     session_timeout_minutes: int | None = None
+    # Instead of `breakdown`: each of these over the same sessions, answered side by side.
+    breakdowns: tuple[Breakdown, ...] = ()
+
+
+def _read_breakdowns(r: Reader, data: dict[str, Any]) -> tuple[Breakdown, ...]:
+    found = []
+    for i, item in enumerate(r.items(data, "breakdowns", "", low=0, high=MAX_BREAKDOWNS)):
+        where = child("breakdowns", i)
+        raw = r.obj(item, where, frozenset({"key", "limit"}))
+        if raw is None:
+            continue
+        field = read_field(r, raw.get("key"), child(where, "key"))
+        limit = r.integer(raw, "limit", where, low=1, high=100, default=10)
+        if field is not None and limit is not None:
+            found.append(Breakdown(field, limit))
+    if found and data.get("breakdown") is not None:
+        r.fail("breakdowns", "Give either breakdown or breakdowns, not both.")
+    return tuple(found)
 
 
 def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
     r = Reader()
-    data = r.obj(raw, "", COMMON_FIELDS | {"breakdown", "count_events", "session_timeout_minutes"})
+    data = r.obj(raw, "", COMMON_FIELDS | {"breakdown", "breakdowns", "count_events", "session_timeout_minutes"})
     if data is None:
         return r.errors
     scope = read_scope(r, data)
     breakdown = read_breakdown(r, data, "")
+    breakdowns = _read_breakdowns(r, data)
     names: list[str] = []
     for i, item in enumerate(r.items(data, "count_events", "", low=0, high=10)):
         if not isinstance(item, str) or not item or len(item) > 200:
@@ -38,4 +61,10 @@ def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
     timeout = r.integer(data, "session_timeout_minutes", "", low=1, high=24 * 60, default=None, required=False)
     if r.errors or scope is None:
         return r.errors
-    return SessionsQuery(scope=scope, breakdown=breakdown, count_events=tuple(names), session_timeout_minutes=timeout)
+    return SessionsQuery(
+        scope=scope,
+        breakdown=breakdown,
+        count_events=tuple(names),
+        session_timeout_minutes=timeout,
+        breakdowns=breakdowns,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analytics.queries.sessions import parse_sessions
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run
 from tests.factories import make_site
@@ -115,3 +116,32 @@ def test_no_events_gives_empty_rows_and_zero_totals():
     result = run(site, "sessions", {"date_range": WEEK, "count_events": ["x"]})
     assert result["rows"] == [] or result["rows"][0]["sessions"] == 0
     assert result["totals"]["sessions"] == 0 and result["totals"]["avg_duration_s"] is None
+
+
+def test_several_breakdowns_in_one_query_answer_as_each_alone():
+    site = make_site().id
+    seed(site)
+    write(event(site, "page_view", at(2), anon="E", browser="Firefox", dims={"image_version": "2.5"}))
+    asked = [{"key": "dims.image_version", "limit": 1}, {"key": "browser"}]
+    together = run(site, "sessions", {"date_range": WEEK, "breakdowns": asked, "count_events": ["start_training"]})
+    assert [b["key"] for b in together["breakdowns"]] == ["dims.image_version", "browser"]
+    for breakdown, answer in zip(asked, together["breakdowns"], strict=True):
+        alone = run(site, "sessions", {"date_range": WEEK, "breakdown": breakdown, "count_events": ["start_training"]})
+        assert answer["rows"] == alone["rows"] and together["totals"] == alone["totals"]
+    by_version = {r["breakdown_value"]: r["sessions"] for r in together["breakdowns"][0]["rows"]}
+    assert by_version == {"2.5": 3, "$other": 3}  # 2.5 leads; 2.4 (2) and not set (1) are the rest
+    assert together["rows"] == together["breakdowns"][0]["rows"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"breakdown": {"key": "os"}, "breakdowns": [{"key": "browser"}]}, "breakdowns"),
+        ({"breakdowns": [{"key": "browser"}] * 7}, "breakdowns"),
+        ({"breakdowns": [{"key": "nope"}]}, "breakdowns[0].key"),
+        ({"breakdowns": [{"key": "os", "limit": 0}]}, "breakdowns[0].limit"),
+    ],
+)
+def test_breakdowns_are_checked(payload, field):
+    parsed = parse_sessions({"date_range": WEEK, **payload})
+    assert isinstance(parsed, list) and [e.field for e in parsed] == [field]

@@ -73,6 +73,10 @@ QUERIES = [
     ),
     ("sessions", {"date_range": WEEK, "breakdown": {"key": "dims.image_version"}, "count_events": ["gen"]}),
     (
+        "sessions",
+        {"date_range": WEEK, "breakdowns": [{"key": "browser"}, {"key": "dims.image_version", "limit": 1}]},
+    ),
+    (
         "funnels",
         {
             "steps": [{"event": "page_view"}, {"event": "signup"}, {"event": "gen"}],
@@ -82,6 +86,16 @@ QUERIES = [
     ),
     ("funnels", {"steps": [{"event": "page_view"}, {"event": "gen"}], "date_range": WEEK, "order": "strict"}),
     ("funnels", {"steps": [{"event": "gen"}, {"event": "page_view"}], "date_range": WEEK, "order": "any"}),
+    # Steps that share events: matched in Python (funnel_matching) over each database's rows.
+    (
+        "funnels",
+        {
+            "steps": [{"event": "page_view"}, {"event": "gen"}, {"event": "page_view"}],
+            "date_range": WEEK,
+            "order": "any",
+            "breakdown": {"key": "browser"},
+        },
+    ),
     (
         "funnels",
         {
