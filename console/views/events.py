@@ -32,11 +32,6 @@ STRINGS: Strings = {
     "interval_week": _("Week"),
     "interval_month": _("Month"),
     "period_start": _("Period"),
-    "no_total": _("no total"),
-    "no_total_note": _(
-        "Unique persons, sessions and percentiles have no total: someone active in several periods would be "
-        "counted once in each, so the periods do not add up. Each period's value is below."
-    ),
 }
 
 

@@ -88,6 +88,8 @@ def test_events_explorer_shows_the_apis_numbers_and_exports_them(console_page, s
     for column, title in enumerate(header[1:], start=1):
         value = title.rsplit(" · ", 1)[1]
         assert [row[column] for row in shown] == [f"{int(v):,}" for v in by_value[value]]
+    # The totals table shows the API's whole-range distinct count for each value, not a sum of the periods.
+    assert [row[1] for row in cells(page, "[data-totals]")] == [f"{int(s['total']):,}" for s in result["series"]]
 
     # A filter's value field suggests the key's common values (GET …/catalogue/values/).
     page.click(".query-part button:has-text('Add filter')")
@@ -102,8 +104,10 @@ def test_events_explorer_shows_the_apis_numbers_and_exports_them(console_page, s
 
     # Exports: the same query's rows, and the raw events of the range.
     rows = list(csv.reader(io.StringIO(downloaded(page, "Export CSV"))))
-    assert rows[0] == ["series", "label", "math", "breakdown_value", "period", "bucket", "value"]
+    assert rows[0] == ["series", "label", "math", "breakdown_value", "period", "bucket", "value", "total"]
     assert sum(float(r[6]) for r in rows[1:] if r[4] == "current") == sum(sum(d) for d in by_value.values())
+    totals = {s["breakdown_value"]: s["total"] for s in result["series"]}
+    assert {r[3]: float(r[7]) for r in rows[1:]} == totals  # each row carries its value's whole-range total
     raw = list(csv.reader(io.StringIO(downloaded(page, "Raw events (CSV)"))))
     assert len(raw) - 1 == 20 + 15 + 5 + 10 + 5 + 8
     assert XSS_EVENT in {r[raw[0].index("name")] for r in raw[1:]}

@@ -1,5 +1,5 @@
 """What the pages look like in real headless Chromium: text that looks like markup shown as text, result tables
-whose headers do not run into each other and that scroll inside their own box, totals that are not made up, and
+whose headers do not run into each other and that scroll inside their own box, the API's whole-range totals, and
 the frame showing a site's new name as soon as it is saved."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from analytics import facade
 from analytics.models import Site
 from tests.analytics.dataset import event, write
 from tests.console.analysis_dataset import load_analysis_dataset
@@ -52,13 +53,16 @@ def test_a_tag_named_in_a_sentence_is_shown_as_text(console_page, console_user, 
     browsing.assert_clean()
 
 
-def test_events_tables_keep_their_headers_apart_and_say_which_totals_do_not_exist(console_page, console_user):
+def test_events_tables_keep_their_headers_apart_and_show_the_api_totals(console_page, console_user):
     site = make_site("Shop", timezone="Europe/Berlin").id
     load_analysis_dataset(site)
     browsing = console_page(console_user("anna", sites={site: "analyst"}))
     page = browsing.page
     state = {
-        "series": [{"event": "page_view", "math": "count", "filters": []}, {"event": "signup", "math": "persons"}],
+        "series": [
+            {"event": "page_view", "math": "count", "filters": []},
+            {"event": "page_view", "math": "persons", "filters": []},
+        ],
         "filters": [],
         "breakdown": {"key": "browser", "limit": 5},
         "interval": "day",
@@ -70,12 +74,19 @@ def test_events_tables_keep_their_headers_apart_and_say_which_totals_do_not_exis
     assert headers.count() == 5  # the period, then 2 series × Chrome/Firefox
     _assert_apart(headers.evaluate_all(HEADER_TEXT_BOXES))
 
-    # Events add up over the days; unique persons do not, and the table says so instead of a sum or a dash.
+    # Each browser's 10 people view pages on day one and 4 of them again on day two: 14 events, but 10 unique
+    # persons over the range, the API's total, not the sum of the days' uniques (also 14).
     totals = page.eval_on_selector_all(
         "[data-totals] tbody tr", "rows => rows.map(r => [...r.children].map(c => c.textContent.trim()))"
     )
-    assert [row[1] for row in totals] == ["14", "14", "no total", "no total"]
-    assert "counted once in each" in page.inner_text("[data-no-total-note]")
+    data = page.evaluate("JSON.parse(document.getElementById('console-data').textContent)")
+    answer = facade.insight_run(
+        site_id=site, query=facade.insight_parse("trends", {**state, "date_range": data["range"]["current"]})
+    )
+    assert [s["total"] for s in answer["series"]] == [14, 14, 10, 10]
+    assert [sum(s["data"]) for s in answer["series"]] == [14, 14, 14, 14]
+    assert [row[1] for row in totals] == [str(s["total"]) for s in answer["series"]]
+    assert page.locator("[data-no-total-note]").count() == 0
     browsing.assert_clean()
 
 

@@ -16,9 +16,14 @@ from analytics.engine.sql import Sql, param, q
 from analytics.queries.time_buckets import Window, buckets, label
 from analytics.queries.trends import Series, TrendsQuery
 
-ADDITIVE = frozenset({"count", "sum", "avg"})
+# Measures whose whole-range total follows from the per-period cells (a sum, or a sum over a count for avg).
+# The others (distinct persons or sessions, percentiles) are computed again over the whole range: a person
+# active in two periods is one person, and a median of medians is not the median.
+FROM_CELLS = frozenset({"count", "sum", "avg"})
 # bd -> bucket start -> (value, count) where count only matters for avg.
 Cells = dict[str, dict[datetime, tuple[float, float]]]
+# bd -> the whole-range value of a measure that cannot be added up.
+Totals = dict[str, float | None]
 
 
 def _aggregate(ctx: RunContext, series: Series) -> Sql:
@@ -33,7 +38,9 @@ def _aggregate(ctx: RunContext, series: Series) -> Sql:
     return q("{p}, 0", p=ctx.dialect.percentile(Sql("b.x"), 0.5 if series.math == "p50" else 0.9))
 
 
-def _raw_statement(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> Sql:
+def _raw_statement(ctx: RunContext, query: TrendsQuery, series: Series, span: Window, *, whole: bool = False) -> Sql:
+    """Per bucket and breakdown value ``(bucket, bd, value, count)``; with ``whole``, one ``(bd, value)`` row per
+    breakdown value over the whole range, from the same rows and the same top-N ranking."""
     columns: list[tuple[str, Sql]] = [
         ("bucket", ctx.dialect.trunc(query.interval, TIMESTAMP, ctx.zone)),
         ("bd", value_column(ctx, query.breakdown)),
@@ -70,16 +77,31 @@ def _raw_statement(ctx: RunContext, query: TrendsQuery, series: Series, span: Wi
         rows = q("SELECT * FROM ({r}) sessions WHERE m = 1", r=rows)
     agg = _aggregate(ctx, series)
     if query.breakdown is None:
+        if whole:
+            return q("WITH b AS ({r}) SELECT b.bd, {a} FROM b GROUP BY b.bd", r=rows, a=agg)
         return q("WITH b AS ({r}) SELECT b.bucket, b.bd, {a} FROM b GROUP BY b.bucket, b.bd", r=rows, a=agg)
+    template = (
+        "WITH b AS ({r}), r AS ({rank}) SELECT {bd} AS bd, {a} FROM b JOIN r ON r.bd = b.bd GROUP BY {bd2}"
+        if whole
+        else "WITH b AS ({r}), r AS ({rank}) SELECT b.bucket, {bd} AS bd, {a} FROM b JOIN r ON r.bd = b.bd "
+        "GROUP BY b.bucket, {bd2}"
+    )
     return q(
-        "WITH b AS ({r}), r AS ({rank}) SELECT b.bucket, {bd} AS bd, {a} FROM b JOIN r ON r.bd = b.bd "
-        "GROUP BY b.bucket, {bd2}",
+        template,
         r=rows,
         rank=ranked(ctx, "b", "COUNT(*)", query.breakdown.limit),
         bd=kept(ctx),
         a=agg,
         bd2=kept(ctx),
     )
+
+
+def _whole_range(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> Totals:
+    """Totals of the measures that cannot be added up over periods; rollups never answer these (count only)."""
+    if series.math in FROM_CELLS:
+        return {}
+    rows = fetch_all(ctx, _raw_statement(ctx, query, series, span, whole=True))
+    return {str(bd): (float(value) if value is not None else None) for bd, value, _ in rows}
 
 
 def _cells(ctx: RunContext, rows: list[tuple[Any, ...]]) -> Cells:
@@ -142,17 +164,20 @@ def _top_in_python(cells: Cells, query: TrendsQuery) -> Cells:
 
 
 def _values(
-    series: Series, by_bucket: dict[datetime, tuple[float, float]], starts: list[datetime]
+    series: Series, by_bucket: dict[datetime, tuple[float, float]], starts: list[datetime], whole: float | None
 ) -> tuple[list[Any], Any]:
+    """The per-period data and the whole-range total; ``whole`` is the total of a measure not in FROM_CELLS."""
     if series.math == "avg":
         data = [(by_bucket[s][0] / by_bucket[s][1]) if s in by_bucket and by_bucket[s][1] else None for s in starts]
         total_sum = sum(v for v, _ in by_bucket.values())
         total_count = sum(c for _, c in by_bucket.values())
         return data, (total_sum / total_count if total_count else None)
     if series.math in ("p50", "p90"):
-        return [by_bucket[s][0] if s in by_bucket else None for s in starts], None
+        return [by_bucket[s][0] if s in by_bucket else None for s in starts], whole
     counts: list[int | float] = [_number(by_bucket[s][0]) if s in by_bucket else 0 for s in starts]
-    return list(counts), (_number(sum(counts)) if series.math in ADDITIVE else None)
+    if series.math in FROM_CELLS:
+        return list(counts), _number(sum(counts))
+    return list(counts), _number(whole or 0)  # persons or sessions: none in the range is 0
 
 
 def _number(value: float) -> int | float:
@@ -167,10 +192,12 @@ def run_trends(ctx: RunContext, query: TrendsQuery) -> dict[str, Any]:
     out = []
     for index, series in enumerate(query.series):
         current = _run_series(ctx, query, series, span)
+        current_totals = _whole_range(ctx, query, series, span)
         before = _run_series(ctx, query, series, previous) if previous else {}
+        before_totals = _whole_range(ctx, query, series, previous) if previous else {}
         values = set(current) | set(before) | ({NONE} if query.breakdown is None else set())
         for bd in sorted(values, key=lambda v: (v == OTHER, v != NONE, v)):
-            data, total = _values(series, current.get(bd, {}), starts)
+            data, total = _values(series, current.get(bd, {}), starts, current_totals.get(bd))
             entry: dict[str, Any] = {
                 "series": index,
                 "label": series.label,
@@ -181,7 +208,7 @@ def run_trends(ctx: RunContext, query: TrendsQuery) -> dict[str, Any]:
                 "previous": None,
             }
             if previous:
-                old, old_total = _values(series, before.get(bd, {}), previous_starts)
+                old, old_total = _values(series, before.get(bd, {}), previous_starts, before_totals.get(bd))
                 entry["previous"] = {"data": old, "total": old_total}
             out.append(entry)
     return {
@@ -195,15 +222,18 @@ def run_trends(ctx: RunContext, query: TrendsQuery) -> dict[str, Any]:
 
 
 def trends_rows(result: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
-    header = ["series", "label", "math", "breakdown_value", "period", "bucket", "value"]
+    # ``total`` repeats the whole-range total of the row's series, breakdown value and period on each of its
+    # rows, so one flat table holds it without a summary row a spreadsheet would add into its own sums.
+    header = ["series", "label", "math", "breakdown_value", "period", "bucket", "value", "total"]
 
     def rows() -> Iterator[list[Any]]:
         for entry in result["series"]:
             base = [entry["series"], entry["label"], entry["math"], entry["breakdown_value"]]
             for bucket, value in zip(result["buckets"], entry["data"], strict=True):
-                yield [*base, "current", bucket, value]
+                yield [*base, "current", bucket, value, entry["total"]]
             if entry["previous"] is not None:
-                for bucket, value in zip(result["previous_buckets"], entry["previous"]["data"], strict=True):
-                    yield [*base, "previous", bucket, value]
+                old = entry["previous"]
+                for bucket, value in zip(result["previous_buckets"], old["data"], strict=True):
+                    yield [*base, "previous", bucket, value, old["total"]]
 
     return header, rows()

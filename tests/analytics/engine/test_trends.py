@@ -125,7 +125,7 @@ def test_value_and_property_maths():
     ]
     result = run(site, "trends", {"series": series, "date_range": WEEK})
     assert [s["data"][0] for s in result["series"]] == [20, 4.0, 30.0, pytest.approx(76.0)]
-    assert [s["total"] for s in result["series"]] == [20, 4.0, None, None]
+    assert [s["total"] for s in result["series"]] == [20, 4.0, 30.0, pytest.approx(76.0)]
     assert result["series"][1]["data"][1] is None
 
 

@@ -104,17 +104,16 @@ function render(result, query, { result: card, data }) {
     datasets: result.series.map((s) => ({ label: name(s), data: s.data })),
     numberFormat: (v) => fmt.decimal(v),
   });
-  // Distinct counts and percentiles have no total over the range in the API's answer, and adding up the periods
-  // would count a person active in several periods more than once: the table says so instead of showing a sum.
-  const withoutTotal = result.series.some((s) => s.total === null);
+  // The API computes each total over the whole range (docs/queries.md): unique persons and sessions counted
+  // once, percentiles over every value. Adding up the periods here would count a returning person twice.
   fill(card.querySelector('[data-totals]'), table({
     caption: t('total'),
     columns: [
       { label: t('series'), value: (s) => name(s) },
-      { label: t('total'), value: (s) => (s.total === null ? el('span', { class: 'muted', dataset: { noTotal: '' } }, t('no_total')) : number(s, s.total)), numeric: true },
+      { label: t('total'), value: (s) => number(s, s.total), numeric: true },
     ],
     rows: result.series,
-  }), withoutTotal ? el('p', { class: 'muted small', dataset: { noTotalNote: '' } }, t('no_total_note')) : null);
+  }));
   const columns = [{ label: t('period_start'), value: (i) => fmt.bucket(result.buckets[i], result.interval === 'hour' ? 'hour' : 'day') }];
   result.series.forEach((s) => columns.push({ label: name(s), value: (i) => number(s, s.data[i]), numeric: true }));
   const values = table({ caption: t('period_start'), columns, rows: result.buckets.map((_, i) => i) });
