@@ -7,10 +7,12 @@ batch size, with and without each speed-up (docs/gpu-worker.md). Run with the gp
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import django
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 django.setup()
 
 from gpu_worker.inference import loader  # noqa: E402

@@ -20,14 +20,24 @@ class ModelDirectory:
     name: str  # the directory's name: recorded with each job, part of the batch shape
     pipeline_class: str  # model_index.json's _class_name, e.g. QwenImagePipeline
 
+    # What differs between the pipeline families lives here, in the properties below; the loader and the
+    # runner ask them rather than testing the family themselves.
+
     @property
     def family(self) -> str:
-        return "qwenimage" if self.pipeline_class.startswith("QwenImage") else "stable-diffusion"
+        """qwen-image or stable-diffusion: the names `manage.py make_tiny_model --family` takes."""
+        return "qwen-image" if self.pipeline_class.startswith("QwenImage") else "stable-diffusion"
 
     @property
     def size_multiple(self) -> int:
         # Qwen-Image's VAE downsamples 8× and its transformer packs latents 2×2; Stable Diffusion needs 8.
-        return 16 if self.family == "qwenimage" else 8
+        return 16 if self.family == "qwen-image" else 8
+
+    @property
+    def guidance_argument(self) -> str:
+        # Qwen-Image applies classifier-free guidance through true_cfg_scale (its guidance_scale is for
+        # guidance-distilled checkpoints); Stable Diffusion calls the same thing guidance_scale.
+        return "true_cfg_scale" if self.family == "qwen-image" else "guidance_scale"
 
 
 def read_model_directory(configured: str) -> ModelDirectory:

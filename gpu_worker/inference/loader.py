@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gpu_worker.inference.device import Placement, choose_placement, place_pipeline
-from gpu_worker.model_directory import read_model_directory
+from gpu_worker.model_directory import ModelDirectory, read_model_directory
 
 # Nothing is ever fetched from a hub: set before huggingface_hub, transformers and diffusers are imported,
 # since they read these once, at import.
@@ -25,8 +25,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 @dataclass(frozen=True, slots=True)
 class LoadedModel:
-    directory: Path
-    family: str
+    directory: ModelDirectory
     placement: Placement
     text_to_image: Any
     inpaint: Any
@@ -60,10 +59,11 @@ def _load(model_dir: str, device: str, dtype: str, sdpa: bool, compile_denoiser:
     directory = read_model_directory(model_dir)
     placement = choose_placement(device, dtype=dtype, sdpa=sdpa)
     pipeline = AutoPipelineForText2Image.from_pretrained(
-        str(directory.path), local_files_only=True, torch_dtype=placement.dtype
+        str(directory.path), local_files_only=True, dtype=placement.dtype
     )
     place_pipeline(pipeline, placement, compile_denoiser=compile_denoiser)
-    # The same modules, shared: inpainting costs no second copy of the weights.
+    # The same modules, shared: inpainting costs no second copy of the weights. Stable Diffusion's regular
+    # 4-channel UNet gets StableDiffusionInpaintPipeline, which then blends the mask in latent space.
     inpaint = AutoPipelineForInpainting.from_pipe(pipeline)
     inpaint.set_progress_bar_config(disable=True)
-    return LoadedModel(directory.path, directory.family, placement, pipeline, inpaint)
+    return LoadedModel(directory, placement, pipeline, inpaint)

@@ -57,9 +57,7 @@ def _call_arguments(model: LoadedModel, jobs: Sequence[ImageJob]) -> dict[str, A
         "num_inference_steps": first.steps,
         "generator": seeded_generators([job.seed for job in jobs]),
     }
-    # Qwen-Image applies classifier-free guidance through true_cfg_scale (its guidance_scale is for
-    # guidance-distilled checkpoints); Stable Diffusion calls the same thing guidance_scale.
-    arguments["true_cfg_scale" if model.family == "qwenimage" else "guidance_scale"] = first.guidance_scale
+    arguments[model.directory.guidance_argument] = first.guidance_scale
     return arguments
 
 

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,27 @@ from tests.live_server import live_database_url, running_sightline
 from tests.processes import ROOT, RedisServer, free_port, wait_for
 
 
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("models") / "tiny-qwen-image"
+def _make_tiny_model(tmp_path_factory, family: str) -> Path:
+    directory = tmp_path_factory.mktemp("models") / f"tiny-{family}"
     subprocess.run(
-        [sys.executable, "manage.py", "make_tiny_model", str(directory)], cwd=ROOT, check=True, capture_output=True
+        [sys.executable, "manage.py", "make_tiny_model", str(directory), "--family", family],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """The tiny Qwen-Image pipeline (the production family): what the shared gpu_stack runs."""
+    return _make_tiny_model(tmp_path_factory, "qwen-image")
+
+
+@pytest.fixture(scope="session")
+def tiny_sd_model_dir(tmp_path_factory) -> Path:
+    """The tiny Stable Diffusion pipeline."""
+    return _make_tiny_model(tmp_path_factory, "stable-diffusion")
 
 
 @dataclass
@@ -77,6 +92,13 @@ class GpuStack:
 
 @pytest.fixture(scope="session")
 def gpu_stack(django_db_setup, django_db_blocker, tiny_model_dir, tmp_path_factory) -> Iterator[GpuStack]:
+    with running_gpu_stack(django_db_blocker, tmp_path_factory, tiny_model_dir) as stack:
+        yield stack
+
+
+@contextmanager
+def running_gpu_stack(django_db_blocker, tmp_path_factory, model_dir: Path) -> Iterator[GpuStack]:
+    """A Redis of its own and a live server whose GPU_MODEL_DIR is `model_dir` (workers: start_gpu_worker)."""
     with django_db_blocker.unblock():
         database_url = live_database_url()
     redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
@@ -91,13 +113,13 @@ def gpu_stack(django_db_setup, django_db_blocker, tiny_model_dir, tmp_path_facto
         "INGEST_RATE_LIMIT_PER_SITE": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
-        "GPU_MODEL_DIR": str(tiny_model_dir),
+        "GPU_MODEL_DIR": str(model_dir),
         "GPU_IMAGE_DIR": str(image_dir),
         "GPU_TRACKING_URL": url,
         "GPU_MAX_BATCH": "4",
     }
     try:
-        with running_sightline({**os.environ, **env}, name="gpu-server", port=port):
+        with running_sightline({**os.environ, **env}, name=f"gpu-server-{model_dir.name}", port=port):
             yield GpuStack(url=url, env=env, image_dir=image_dir, workers=[])
     finally:
         redis_server.stop()
