@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# The same flags as the browser tests (tests/frontend/conftest.py CHROMIUM_ARGS), kept in one list there.
+# The same flags as the browser tests (tests/browser.py CHROMIUM_ARGS), kept in one list there.
 sys.path.insert(0, str(ROOT))
-from tests.frontend.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.browser import CHROMIUM_ARGS  # noqa: E402
 
 # A fixed password: the user lives in a bench database on this machine only, and re-runs must sign in again.
 BENCH_PASSWORD = "sightline-console-bench"
