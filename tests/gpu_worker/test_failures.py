@@ -36,7 +36,11 @@ def test_a_generation_past_the_soft_time_limit_fails_as_timeout(gpu_stack, gpu_s
     worker = start_gpu_worker(gpu_stack, "gpu-slow", GPU_SOFT_TIME_LIMIT="2", GPU_HARD_TIME_LIMIT="30")
     try:
         site = gpu_site(5)
-        body = {"key": site.public_key, "prompt": "big", "width": 1024, "height": 1024, "steps": 100}
+        # 512² steps (about 0.13 s each here): the step check at 1 s ends the run well before the signal at 2 s.
+        # With steps longer than the margin (1024²: 1.9 s) the signal could land between the job's row being
+        # marked failed and its generation_failed event being queued, and the event would be lost (a test-only
+        # collision: in production the margin is 30 s).
+        body = {"key": site.public_key, "prompt": "big", "width": 512, "height": 512, "steps": 100}
         _, accepted = gpu_stack.post(body)
         job = gpu_stack.wait_done(accepted["id"], site.public_key, timeout=90)
         assert job["status"] == "failed"
