@@ -1,9 +1,9 @@
 // What the administration pages (site settings, consent, users & roles, API tokens) share: REST calls that keep
 // the API's error code (a 409 "last_admin" deserves its own words), field errors next to their inputs, status
 // lines, two-step "really?" buttons (no browser dialogs) and copy buttons with a fallback.
-import { ApiError, messageFor } from './api.js';
+import { ApiError, messageFor, request } from './api.js';
 import { el, fill } from './dom.js';
-import { csrfToken, t } from './page_data.js';
+import { t } from './page_data.js';
 
 export class AdminError extends ApiError {
   constructor(message, status, code, detail, errors) {
@@ -22,34 +22,14 @@ function messageOf(status, body) {
   return messageFor(status, body);
 }
 
-export async function send(url, { method = 'GET', payload = undefined } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRFToken'] = csrfToken();
-  if (payload !== undefined) headers['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers,
-      body: payload === undefined ? undefined : JSON.stringify(payload),
-    });
-  } catch {
-    throw new AdminError(t('error_network'), 0, 'network', '', []);
-  }
-  let body = null;
-  if (response.status !== 204) {
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-  }
-  if (!response.ok) {
-    const errors = (body && body.errors) || [];
-    throw new AdminError(messageOf(response.status, body), response.status, body && body.code, body && body.detail, errors);
-  }
-  return body;
+function adminError(status, body) {
+  if (status === 0) return new AdminError(t('error_network'), 0, 'network', '', []);
+  const errors = (body && body.errors) || [];
+  return new AdminError(messageOf(status, body), status, body && body.code, body && body.detail, errors);
+}
+
+export function send(url, { method = 'GET', payload = undefined } = {}) {
+  return request(url, { method, payload, fail: adminError });
 }
 
 // Shows each {field, detail} under the form's [data-error-for="field"] (or the form's status line when the

@@ -1,33 +1,7 @@
 // What the analysis pages (events, funnels, retention, paths, cohorts) ask of the REST API besides insights:
 // the event catalogue and cohorts for pickers, cohort changes, pages of dropped people, and downloads of the
 // same query's export. Errors are ApiError (api.js) with the API's field errors attached.
-import { ApiError, messageFor } from './api.js';
-import { csrfToken, t } from './page_data.js';
-
-async function send(url, { method = 'GET', payload = undefined, raw = false } = {}) {
-  const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken() };
-  if (payload !== undefined) headers['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers,
-      body: payload === undefined ? undefined : JSON.stringify(payload),
-    });
-  } catch {
-    throw new ApiError(t('error_network'), 0);
-  }
-  if (response.ok && raw) return response;
-  let body = null;
-  try {
-    body = response.status === 204 ? null : await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) throw new ApiError(messageFor(response.status, body), response.status, (body && body.errors) || []);
-  return body;
-}
+import { request as send } from './api.js';
 
 export const getJson = (url) => send(url);
 export const postJson = (url, payload) => send(url, { method: 'POST', payload });

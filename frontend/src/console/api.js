@@ -21,27 +21,42 @@ export function messageFor(status, body) {
   return t('error_server');
 }
 
-export async function postJson(url, payload) {
+function apiError(status, body) {
+  if (status === 0) return new ApiError(t('error_network'), 0);
+  return new ApiError(messageFor(status, body), status, (body && body.errors) || []);
+}
+
+// The one fetch of every console call: the session cookie, the CSRF token, JSON both ways. `raw` hands back a
+// successful Response untouched (downloads); a failure throws what `fail(status, body)` makes (status 0: the
+// network), an ApiError unless the caller wants its own.
+export async function request(url, { method = 'GET', payload = undefined, raw = false, fail = apiError } = {}) {
+  const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken() };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
     response = await fetch(url, {
-      method: 'POST',
+      method,
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-      body: JSON.stringify(payload),
+      headers,
+      body: payload === undefined ? undefined : JSON.stringify(payload),
     });
   } catch {
-    throw new ApiError(t('error_network'), 0);
+    throw fail(0, null);
   }
+  if (response.ok && raw) return response;
   let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
+  if (response.status !== 204) {
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
   }
-  if (!response.ok) throw new ApiError(messageFor(response.status, body), response.status, (body && body.errors) || []);
+  if (!response.ok) throw fail(response.status, body);
   return body;
 }
+
+export const postJson = (url, payload) => request(url, { method: 'POST', payload });
 
 // POST /api/v1/sites/{id}/insights/{kind}/ with a query object.
 export function insight(apiBase, kind, query) {
