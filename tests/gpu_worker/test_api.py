@@ -13,6 +13,7 @@ from gpu_worker import selectors, services
 from gpu_worker.models import GenerationJob, JobStatus
 from gpu_worker.records import GenerationSettingsInfo
 from tests.factories import make_site
+from tests.gpu_worker.factories import make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -125,24 +126,11 @@ def test_rate_limit_answers_429_with_retry_after(client, enabled, settings):
 def test_expired_images_are_deleted_and_stale_jobs_failed(enabled, settings, tmp_path):
     settings.GPU_IMAGE_RETENTION_HOURS = 1
     old = datetime.now(UTC) - timedelta(hours=2)
-    common = {
-        "site_id": enabled.id,
-        "mode": "text_to_image",
-        "prompt_length": 1,
-        "prompt_language": "en",
-        "width": 16,
-        "height": 16,
-        "steps": 1,
-        "guidance_scale": 1.0,
-        "seed": 1,
-        "model": "m",
-        "shape_key": "s",
-    }
-    expired = GenerationJob.objects.create(status=JobStatus.SUCCEEDED, finished_at=old, image_file="old.png", **common)
-    fresh = GenerationJob.objects.create(
-        status=JobStatus.SUCCEEDED, finished_at=datetime.now(UTC), image_file="new.png", **common
+    expired = make_job(site_id=enabled.id, status=JobStatus.SUCCEEDED, finished_at=old, image_file="old.png")
+    fresh = make_job(
+        site_id=enabled.id, status=JobStatus.SUCCEEDED, finished_at=datetime.now(UTC), image_file="new.png"
     )
-    stuck = GenerationJob.objects.create(status=JobStatus.RUNNING, started_at=old, **common)
+    stuck = make_job(site_id=enabled.id, status=JobStatus.RUNNING, started_at=old)
     for name in ("old.png", "new.png"):
         (tmp_path / name).write_bytes(b"png")
     assert services.images_expire() == 1

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.gpu_worker.conftest import start_gpu_worker, stop_gpu_worker, stored_events
+from tests.gpu_worker.factories import make_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -80,29 +81,15 @@ def test_a_batch_killed_at_the_hard_limit_is_failed_by_the_main_process(gpu_site
     # What Celery does in the worker's main process after killing the child at the hard limit.
     from billiard.exceptions import TimeLimitExceeded
 
-    from gpu_worker.models import GenerationJob, JobStatus
+    from gpu_worker.models import JobStatus
     from gpu_worker.tasks import generate
 
     settings.GPU_TRACKING_URL = ""  # no live server in this test
     site = gpu_site(3)
     batch_id = uuid.uuid4()
-    common = {
-        "site_id": site.id,
-        "mode": "text_to_image",
-        "prompt_length": 1,
-        "prompt_language": "en",
-        "width": 16,
-        "height": 16,
-        "steps": 1,
-        "guidance_scale": 1.0,
-        "seed": 1,
-        "model": "m",
-        "shape_key": "s",
-        "batch_id": batch_id,
-        "started_at": datetime.now(UTC),
-    }
-    running = [GenerationJob.objects.create(status=JobStatus.RUNNING, **common) for _ in range(2)]
-    done = GenerationJob.objects.create(status=JobStatus.SUCCEEDED, **common)
+    common = {"batch_id": batch_id, "started_at": datetime.now(UTC)}
+    running = [make_job(site_id=site.id, status=JobStatus.RUNNING, **common) for _ in range(2)]
+    done = make_job(site_id=site.id, status=JobStatus.SUCCEEDED, **common)
     generate.on_failure(TimeLimitExceeded(30), "task-id", (str(running[0].id),), {}, None)
     for job in running:
         job.refresh_from_db()
