@@ -28,6 +28,7 @@ from gpu_worker.records import (
     generation_settings_info,
     job_info,
 )
+from gpu_worker.soft_limit import soft_limit_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,8 @@ def batch_run(*, job_id: str) -> int:
     # deadline ends before the signal comes: the step check stops cleanly, the signal lands anywhere in a library.
     soft = settings.GPU_SOFT_TIME_LIMIT
     deadline = started + soft - max(1.0, soft / 10)
+    error: Exception | None = None
+    images: list[bytes] | None = None
     try:
         from gpu_worker.inference.runner import generate_images
 
@@ -250,12 +253,11 @@ def batch_run(*, job_id: str) -> int:
             compile_denoiser=settings.GPU_TORCH_COMPILE,
             deadline=deadline,
         )
-    except Exception as error:  # the worker's top level: every failure ends the jobs as failed, none hangs
-        logger.exception("generation failed", extra={"batch_size": len(jobs), "error": type(error).__name__})
-        _finish(jobs, error=error, images=None)
-    else:
-        _finish(jobs, error=None, images=images)
-    finally:
+    except Exception as failure:  # the worker's top level: every failure ends the jobs as failed, none hangs
+        logger.exception("generation failed", extra={"batch_size": len(jobs), "error": type(failure).__name__})
+        error = failure
+    with soft_limit_deferred():
+        _finish(jobs, error=error, images=images)
         tracking.flush()
     return len(jobs)
 
