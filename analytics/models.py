@@ -181,3 +181,93 @@ class RollupWatermark(models.Model):
 
     key = models.CharField(max_length=32, primary_key=True)
     received_until = models.DateTimeField()
+
+
+class SessionPart(models.Model):
+    """A piece of a session: one identity's non-bot events within one UTC hour, no gap longer than the timeout.
+
+    Kept by analytics.refresh_rollups next to the hourly rollups (analytics/engine/session_parts.py). The
+    identity is stored as the events carry it (user id; else anonymous and device id; else the event's uuid),
+    so a login that links ids later changes nothing here: persons are resolved when a query reads the parts.
+    """
+
+    # The (site, hour) index serves every read and every refresh, so no separate site_id index.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    hour = models.DateTimeField()
+    user_id = models.CharField(max_length=200, blank=True, default="")
+    anonymous_id = models.CharField(max_length=200, blank=True, default="")
+    device_id = models.CharField(max_length=200, blank=True, default="")
+    # Only for events without any id, each of which is a person of its own.
+    uuid = models.UUIDField(null=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    # The first event's (timestamp, uuid) as fixed-width text: orders first values across parts.
+    pos = models.CharField(max_length=64)
+    page_views = models.IntegerField()
+    engagement_ms = models.FloatField()
+    # Each breakdown column's first set value ("" if none) and, when not on the first event, where it was set.
+    referrer = models.TextField(blank=True, default="")
+    referrer_pos = models.CharField(max_length=64, null=True)
+    browser = models.CharField(max_length=64, blank=True, default="")
+    browser_pos = models.CharField(max_length=64, null=True)
+    os = models.CharField(max_length=64, blank=True, default="")
+    os_pos = models.CharField(max_length=64, null=True)
+    device_type = models.CharField(max_length=16, blank=True, default="")
+    device_type_pos = models.CharField(max_length=64, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "hour"], name="sessionpart_site_hour")]
+
+
+class SessionPartsWatermark(models.Model):
+    """Events received up to `received_until` are in the session parts, cut by `recipe` (timeout, page views…)."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    received_until = models.DateTimeField()
+    recipe = models.JSONField()
+
+
+class Person(models.Model):
+    """A compact integer for every person key (docs/queries.md, "Persons") that analytics_personevent uses.
+
+    Kept by analytics.refresh_rollups (analytics/engine/person_events.py). Also holds the anonymous and device ids
+    that events still count under a person of their own; `merged` is set once such an id's identity link has been
+    applied, i.e. its events were moved to the linked user.
+    """
+
+    id = models.AutoField(primary_key=True)
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    key = models.CharField(max_length=200)
+    merged = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "key"], name="person_key_unique_per_site")]
+
+
+class PersonEvent(models.Model):
+    """Every stored event, narrowed to what funnels and retention without filters read: its person as an integer.
+
+    Kept by analytics.refresh_rollups (analytics/engine/person_events.py). `anon_key` / `device_key` name the
+    anonymous / device id (analytics_person) whose identity link, once it appears, would change the event's person.
+    """
+
+    pk = models.CompositePrimaryKey("site_id", "timestamp", "uuid")
+    # The primary key starts with site_id, so a separate site_id index would only slow every insert.
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    timestamp = models.DateTimeField()
+    uuid = models.UUIDField()
+    person = models.IntegerField()
+    name = models.CharField(max_length=200)
+    is_bot = models.BooleanField(default=False)
+    anon_key = models.IntegerField(null=True)
+    device_key = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["site", "anon_key"], name="personevent_anon", condition=models.Q(anon_key__isnull=False)
+            ),
+            models.Index(
+                fields=["site", "device_key"], name="personevent_device", condition=models.Q(device_key__isnull=False)
+            ),
+        ]

@@ -1,4 +1,5 @@
-"""Writes of the analytics app: sites, the event table's partitions, cohorts, dimensions, aliases, rollups."""
+"""Writes of the analytics app: sites, the event table's partitions and retention, cohorts, dimensions, aliases.
+The tables kept from the events (rollups, session parts, person events) are refreshed in derived_tables.py."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
-from analytics.engine.dialect import dialect_for
+from analytics.derived_tables import person_events_forget, session_parts_forget
 from analytics.engine.errors import QueryInvalid, invalid
-from analytics.engine.rollups import ROLLUP_KEY, recompute, runs, touched_hours
 from analytics.event_store.partitions import ensure_upcoming_partitions
-from analytics.event_store.retention import RetentionResult, cutoffs, delete_batch, drop_partitions_before
+from analytics.event_store.retention import (
+    RetentionResult,
+    cutoffs,
+    delete_batch,
+    drop_partitions_before,
+)
 from analytics.models import (
     Cohort,
     ConsentMode,
@@ -27,7 +32,6 @@ from analytics.models import (
     HourlyRollup,
     IpTruncation,
     PromptPolicy,
-    RollupWatermark,
     Site,
 )
 from analytics.queries.cohorts import parse_cohort
@@ -123,6 +127,8 @@ def events_retention_enforce(*, now: datetime | None = None) -> RetentionResult:
         keys += _delete_in_batches(keys=True, site_id=site_id, before=before)
         # An hour's counts go once the whole hour is past retention, so no chart shows data the events lack.
         HourlyRollup.objects.filter(site_id=site_id, hour__lte=before - timedelta(hours=1)).delete()
+        session_parts_forget(site_id, before)
+        person_events_forget(site_id, before)
     return RetentionResult(events_deleted=events, keys_deleted=keys, partitions_dropped=tuple(dropped))
 
 
@@ -312,25 +318,3 @@ def alias_delete(*, site_id: int, alias: str) -> None:
     deleted, _ = EventAlias.objects.filter(site_id=site_id, alias=alias).delete()
     if not deleted:
         raise NotFound("alias_not_found", f"There is no alias {alias!r} on this site.")
-
-
-# --- Rollups ---------------------------------------------------------------------------------------------
-
-
-def rollups_refresh(*, now: datetime | None = None, using: str = "default") -> int:
-    """Recounts every hour that received events since the last run (and the lookback); returns hours redone."""
-    now = now or datetime.now(UTC)
-    db = connections[using]
-    dialect = dialect_for(db)
-    redone = 0
-    with transaction.atomic(using=using):
-        mark = RollupWatermark.objects.using(using).select_for_update().filter(key=ROLLUP_KEY).first()
-        since = mark.received_until - timedelta(seconds=settings.ANALYTICS_ROLLUP_LOOKBACK_SECONDS) if mark else None
-        dialect.prepare(db)
-        with db.cursor() as cursor:
-            for site_id, hours in touched_hours(cursor, dialect, since, now).items():
-                for start, end in runs(hours):
-                    recompute(cursor, dialect, site_id, start, end)
-                    redone += int((end - start).total_seconds() // 3600)
-        RollupWatermark.objects.using(using).update_or_create(key=ROLLUP_KEY, defaults={"received_until": now})
-    return redone

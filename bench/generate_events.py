@@ -6,8 +6,9 @@ Run from the repository root:
 
 Creates the site (or reuses one of that name that has no events yet), creates the month partitions of the
 window, streams events, their dedup keys and identity links in chunks (constant memory), then runs the
-partition maintenance task's SQL, ANALYZE and the hourly rollups' refresh. The same --seed and --end give
-the same events. With --dry-run nothing is written: it measures the generator alone. See BENCHMARKS.md ("Queries").
+partition maintenance task's SQL, VACUUM (ANALYZE) and the periodic refreshes (rollups, session parts, person
+events). The same --seed and --end give the same events. With --dry-run nothing is written: it measures the
+generator alone. See BENCHMARKS.md ("Queries").
 """
 
 from __future__ import annotations
@@ -133,12 +134,18 @@ def main() -> None:
               f"{stats.rows_per_second:,.0f} events/s (COPY writer busy {stats.copy_seconds:.1f} s)")  # fmt: skip
         began = time.perf_counter()
         finish(conn)
-        print(f"partition maintenance and ANALYZE: {time.perf_counter() - began:.1f} s")
+        print(f"partition maintenance and VACUUM (ANALYZE): {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
-        from analytics.services import rollups_refresh
+        from analytics.derived_tables import person_events_refresh, rollups_refresh, session_parts_refresh
 
         hours = rollups_refresh()  # what the beat task does every minute: trends read these
-        print(f"hourly rollups: {hours:,} hours counted in {time.perf_counter() - began:.1f} s; "
+        print(f"hourly rollups: {hours:,} hours counted in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        cut = session_parts_refresh()  # the sessions table: sessions insights and the overview read it
+        print(f"session parts: {cut:,} hours cut in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        stored = person_events_refresh()  # funnels and retention without filters read it
+        print(f"person events: {stored:,} rows stored in {time.perf_counter() - began:.1f} s; "
               f"total {time.perf_counter() - loading:.1f} s")  # fmt: skip
         row = conn.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('analytics_eventkey')), "

@@ -29,6 +29,8 @@ PERSON = Sql(
     "COALESCE(NULLIF(e.user_id, ''), la.user_id, ld.user_id, NULLIF(e.anonymous_id, ''), "
     "NULLIF(e.device_id, ''), CAST(e.uuid AS TEXT))"
 )
+# The same person as an integer, in analytics_personevent (analytics/engine/person_events.py).
+PERSON_ID = Sql("e.person")
 _PERSON_JOINS = Sql(
     " LEFT JOIN analytics_identitylink la ON la.site_id = e.site_id AND e.user_id = '' "
     "AND e.anonymous_id <> '' AND la.anonymous_id = e.anonymous_id"
@@ -115,8 +117,10 @@ def source(
     filters: Iterable[Filter] = (),
     where: Iterable[Sql] = (),
     include_bots: bool = False,
+    person_events: bool = False,
 ) -> Sql:
-    """``SELECT columns FROM analytics_event`` for this site and time range — the only such statement."""
+    """``SELECT columns FROM analytics_event`` for this site and time range — the only such statement. With
+    ``person_events``, from analytics_personevent, whose PERSON is PERSON_ID (person_events.answers: no filters)."""
     conditions = [q("e.site_id = {s}", s=param(ctx.site_id)), q('e."timestamp" < {t}', t=param(ctx.dialect.time(end)))]
     if start is not None:
         conditions.append(q('e."timestamp" >= {t}', t=param(ctx.dialect.time(start))))
@@ -127,8 +131,14 @@ def source(
         conditions.append(q("e.is_bot = {f}", f=param(False)))
     conditions.extend(condition(ctx, f) for f in filters)
     conditions.extend(where)
-    selected = join(", ", [q("{x} AS " + _name(alias), x=_key(ctx, expr)) for alias, expr in columns])
     where_all = all_of(conditions)
+    if person_events:
+        assert not filters and PERSON.text not in where_all.text
+        selected = join(
+            ", ", [q("{x} AS " + _name(alias), x=PERSON_ID if expr == PERSON else expr) for alias, expr in columns]
+        )
+        return q("SELECT {cols} FROM analytics_personevent e WHERE {cond}", cols=selected, cond=where_all)
+    selected = join(", ", [q("{x} AS " + _name(alias), x=_key(ctx, expr)) for alias, expr in columns])
     joins = _PERSON_JOINS if PERSON.text in selected.text or PERSON.text in where_all.text else Sql("")
     return q("SELECT {cols} FROM analytics_event e{joins} WHERE {cond}", cols=selected, joins=joins, cond=where_all)
 
@@ -138,6 +148,16 @@ def _key(ctx: RunContext, expr: Sql) -> Sql:
     # Python and SQLite compare), PostgreSQL sorts it with abbreviated keys instead of calling the locale's
     # strcoll for every comparison; equality is the same either way, so answers do not change.
     return ctx.dialect.binary(expr) if expr == PERSON else expr
+
+
+# For tables keyed like events (site_id, user_id, anonymous_id, device_id, uuid; analytics_sessionpart): read
+# as alias `e` with these joins, PERSON resolves their persons exactly as it does events'.
+PERSON_JOINS = _PERSON_JOINS
+
+
+def person_key(ctx: RunContext) -> Sql:
+    """PERSON as every insight sorts and counts it (compared bytewise)."""
+    return _key(ctx, PERSON)
 
 
 def _name(alias: str) -> str:

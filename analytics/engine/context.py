@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,15 @@ class EngineSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PartsCoverage:
+    """The session parts (analytics_sessionpart) hold every non-bot event of the hours before `until`, cut
+    into parts at gaps longer than `timeout_seconds`; they answer sessionings whose timeout is at least that."""
+
+    until: datetime
+    timeout_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class RunContext:
     site_id: int
     zone: str
@@ -34,6 +43,10 @@ class RunContext:
     cohorts: Mapping[int, CohortDefinition] = field(default_factory=dict)
     # Rollups cover events of hours before this instant (None: do not use rollups).
     rollups_until: datetime | None = None
+    # Session parts of the same settings as `settings` (None: do not use them).
+    session_parts: PartsCoverage | None = None
+    # Brings analytics_personevent up to date and says whether it can be read (None: do not use it).
+    person_events: Callable[[], bool] | None = None
 
     def window(self, value: DateRange) -> Window:
         return resolve(value, self.zone, self.now)

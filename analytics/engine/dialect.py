@@ -73,6 +73,12 @@ class PostgresDialect:
         """Text ordered by code point, as Python orders it (the database's collation may ignore case)."""
         return q('{e} COLLATE "C"', e=expression)
 
+    # (timestamp, uuid) as text whose byte order is their order: 20 digits of UTC time, then the 36-character uuid.
+    position_width = 56
+
+    def position(self, timestamp: Sql, uuid: Sql) -> Sql:
+        return q("to_char({t} AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || CAST({u} AS text)", t=timestamp, u=uuid)
+
 
 class SqliteDialect:
     vendor = "sqlite"
@@ -138,6 +144,12 @@ class SqliteDialect:
 
     def binary(self, expression: Sql) -> Sql:
         return expression
+
+    # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC and uuids as 32 hex digits; padded, 26 + 32 characters.
+    position_width = 58
+
+    def position(self, timestamp: Sql, uuid: Sql) -> Sql:
+        return q("SUBSTR({t} || '.000000', 1, 26) || {u}", t=timestamp, u=uuid)
 
 
 Dialect = PostgresDialect | SqliteDialect

@@ -35,12 +35,42 @@ def attempt_from_row(row: Sequence[Any], steps: int, order: str, window: int) ->
     return Attempt(reached=reached, times=times, breakdown=str(row[1]))
 
 
+def _plain_sum(values: Sequence[float]) -> float:
+    # Added one by one, as PostgreSQL's SUM(float8) does in funnel_sql.funnel_totals (in ascending order
+    # there and here), so both give the same bits; Python 3.12's sum() compensates and would not.
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 def _steps(attempts: Sequence[Attempt], names: Sequence[str | None]) -> dict[str, Any]:
     n = len(names)
     counts = [sum(1 for a in attempts if a.reached > k) for k in range(n)]
+    medians: list[float | None] = [None]
+    sums: list[float | None] = [None]
+    for k in range(1, n):
+        gaps = sorted(a.times[k] - a.times[k - 1] for a in attempts if a.reached > k)
+        medians.append(percentile_cont(gaps, 0.5))
+        sums.append(_plain_sum(gaps) if gaps else None)
+    durations = [a.times[-1] - a.times[0] for a in attempts if a.reached == n]
+    histogram = []
+    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
+        histogram.append(sum(1 for d in durations if d >= low and (high is None or d < high)))
+    return _numbers(names, counts, medians, sums, percentile_cont(durations, 0.5), histogram)
+
+
+def _numbers(
+    names: Sequence[str | None],
+    counts: Sequence[int],
+    medians: Sequence[float | None],
+    sums: Sequence[float | None],
+    median_total: float | None,
+    histogram: Sequence[int],
+) -> dict[str, Any]:
     steps = []
-    for k in range(n):
-        gaps = [a.times[k] - a.times[k - 1] for a in attempts if k and a.reached > k]
+    for k in range(len(names)):
+        total = sums[k]
         steps.append(
             {
                 "index": k,
@@ -53,22 +83,34 @@ def _steps(attempts: Sequence[Attempt], names: Sequence[str | None]) -> dict[str
                 if counts[0]
                 else 0.0,
                 "dropped": counts[k - 1] - counts[k] if k else 0,
-                "median_time_from_previous_s": percentile_cont(gaps, 0.5),
-                "avg_time_from_previous_s": sum(gaps) / len(gaps) if gaps else None,
+                "median_time_from_previous_s": medians[k],
+                "avg_time_from_previous_s": total / counts[k] if total is not None and counts[k] else None,
             }
         )
-    durations = [a.times[-1] - a.times[0] for a in attempts if a.reached == n]
-    histogram = []
-    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
-        histogram.append(
-            {"from_s": low, "to_s": high, "count": sum(1 for d in durations if d >= low and (high is None or d < high))}
-        )
+    edges = zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), histogram, strict=True)
     return {
         "steps": steps,
         "conversion_rate": counts[-1] / counts[0] if counts[0] else 0.0,
-        "median_time_to_convert_s": percentile_cont(durations, 0.5),
-        "time_to_convert_histogram": histogram,
+        "median_time_to_convert_s": median_total,
+        "time_to_convert_histogram": [{"from_s": low, "to_s": high, "count": c} for low, high, c in edges],
     }
+
+
+def totals_result(row: Sequence[Any], names: Sequence[str | None], order: str) -> dict[str, Any]:
+    """The result from funnel_sql.funnel_totals' row: the same numbers funnel_result gives from attempts."""
+    n = len(names)
+    counts = [int(c) for c in row[:n]]
+    pairs = row[n : n + 2 * (n - 1)]
+    medians = [None, *(_number(m) for m in pairs[0::2])]
+    sums = [None, *(_number(s) for s in pairs[1::2])]
+    rest = row[n + 2 * (n - 1) :]
+    histogram = [int(c) for c in rest[1:]]
+    numbers = _numbers(names, counts, medians, sums, _number(rest[0]), histogram)
+    return {"kind": "funnels", "order": order, **numbers, "breakdown": None}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def funnel_result(

@@ -15,6 +15,7 @@ from datetime import timedelta
 from analytics.engine.base import PERSON, TIMESTAMP, UUID, selector_condition, source
 from analytics.engine.breakdown import value_column
 from analytics.engine.context import RunContext
+from analytics.engine.funnel_math import HISTOGRAM_EDGES
 from analytics.engine.sql import Sql, alias, join, param, q
 from analytics.queries.funnels import FunnelQuery
 
@@ -33,7 +34,7 @@ def _flag(ctx: RunContext, condition: Sql, name: Sql) -> tuple[str, Sql]:
     return name.text, q("CASE WHEN {c} THEN 1 ELSE 0 END", c=condition)
 
 
-def _rows(ctx: RunContext, query: FunnelQuery) -> Sql:
+def _rows(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
     span = ctx.window(query.scope.date_range)
     steps = [selector_condition(ctx, s) for s in query.steps]
     exclusions = [selector_condition(ctx, x.selector) for x in query.exclusions]
@@ -57,6 +58,7 @@ def _rows(ctx: RunContext, query: FunnelQuery) -> Sql:
         names=None if query.order == "strict" or None in names else [n for n in names if n],
         filters=query.scope.filters,
         include_bots=query.scope.include_bots,
+        person_events=person_events,
     )
 
 
@@ -103,6 +105,9 @@ def _ordered(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
                         a=alias("xa", e, k),
                     )
                 )
+        if level == n - 1:
+            # Rows in reverse order: the larger the number, the earlier the entry.
+            columns.append(Sql("-ROW_NUMBER() OVER w AS pos"))
         # Exclusion rows are read at other levels; with exclusions every row stays.
         needed = _needed(n, level) if level > 1 and not query.exclusions else _EVERY_ROW
         current = _level(current, columns, _AFTER, needed)
@@ -112,7 +117,7 @@ def _ordered(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
 
 def _strict(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
     n = len(query.steps)
-    columns = []
+    columns = [Sql("ROW_NUMBER() OVER w AS pos")]
     for j in range(1, n):
         offset = Sql(str(j))
         columns.append(q("LEAD({s}, {o}) OVER w AS {a}", s=alias("s", j), o=offset, a=alias("ls", j)))
@@ -137,7 +142,7 @@ def _any(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
     )
     entry = join(" OR ", [q("{s} = 1", s=alias("s", j)) for j in range(n)])
     times = [alias("a", 0, j) for j in range(n)]
-    return _best(ctx, query, current, times, reached, entry, [], [])
+    return _valid_attempts(ctx, query, current, times, reached, entry, [], [])
 
 
 def _entries(ctx: RunContext, query: FunnelQuery, current: Sql, times: list[Sql], entry: Sql) -> Sql:
@@ -166,10 +171,10 @@ def _entries(ctx: RunContext, query: FunnelQuery, current: Sql, times: list[Sql]
                 end=end,
             )
         )
-    return _best(ctx, query, current, times, reached, entry, carry, invalid)
+    return _valid_attempts(ctx, query, current, times, reached, entry, carry, invalid)
 
 
-def _best(
+def _valid_attempts(
     ctx: RunContext,
     query: FunnelQuery,
     current: Sql,
@@ -179,26 +184,25 @@ def _best(
     carry: list[Sql],
     invalid: list[Sql],
 ) -> Sql:
-    """Each person's best attempt: furthest step, then earliest entry; entries inside the date range only."""
+    """Every valid attempt (entries inside the date range only): person, bd, ts, uuid, reached, t_0 …, and
+    for ordered and strict funnels ``pos``, the entry's place in the person's (ts, step, uuid) order (smaller
+    is earlier; at one instant entries are all step-0 rows, so this is the uuid order)."""
     span = ctx.window(query.scope.date_range)
     end = param(span.end.timestamp())
     selected = join(", ", [q("{t} AS {a}", t=t, a=alias("t", j)) for j, t in enumerate(times)] + carry)
     attempts = q(
-        "SELECT person, bd, ts, uuid, {reached} AS reached, {times} FROM ({current}) c WHERE ({entry}) AND ts < {end}",
+        "SELECT person, bd, ts, uuid, {pos} AS pos, {reached} AS reached, {times} FROM ({current}) c "
+        "WHERE ({entry}) AND ts < {end}",
+        pos=Sql("NULL") if query.order == "any" else Sql("pos"),
         reached=reached,
         times=selected,
         current=current,
         entry=entry,
         end=end,
     )
-    valid = q("SELECT * FROM ({a}) v", a=attempts)
-    if invalid:
-        valid = q("SELECT * FROM ({a}) v WHERE NOT ({i})", a=attempts, i=join(" OR ", invalid))
-    return q(
-        "SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY person ORDER BY reached DESC, ts, uuid) AS rn "
-        "FROM ({v}) v) best WHERE rn = 1",
-        v=valid,
-    )
+    if not invalid:
+        return attempts
+    return q("SELECT * FROM ({a}) v WHERE NOT ({i})", a=attempts, i=join(" OR ", invalid))
 
 
 def needs_matching(query: FunnelQuery) -> bool:
@@ -207,19 +211,67 @@ def needs_matching(query: FunnelQuery) -> bool:
     return query.order == "any" and (None in names or len(set(names)) < len(names))
 
 
-def step_rows(ctx: RunContext, query: FunnelQuery) -> Sql:
+def step_rows(ctx: RunContext, query: FunnelQuery, *, person_events: bool = False) -> Sql:
     """The step events of the funnel's scan in each person's order: person, ts, uuid, bd, s_0 … s_{n-1}."""
     flags = [alias("s", j) for j in range(len(query.steps))]
     return q(
         "SELECT person, ts, uuid, bd, {f} FROM ({r}) r WHERE {any} ORDER BY person, ts, ord, uuid",
         f=join(", ", flags),
-        r=_rows(ctx, query),
+        r=_rows(ctx, query, person_events),
         any=join(" OR ", [q("{s} = 1", s=s) for s in flags]),
     )
 
 
-def funnel_people(ctx: RunContext, query: FunnelQuery) -> Sql:
-    """One row per person who entered: person, bd, ts, uuid, reached (1..n), t_0..t_{n-1} (epoch seconds)."""
-    rows = _rows(ctx, query)
+def funnel_people(ctx: RunContext, query: FunnelQuery, *, person_events: bool = False) -> Sql:
+    """One row per person who entered: person, bd, ts, uuid, reached (1..n), t_0..t_{n-1} (epoch seconds).
+    With ``person_events`` (person_events.answers holds) read from analytics_personevent, person an integer."""
+    return q(
+        "SELECT person, bd, ts, uuid, reached, {t} FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY person "
+        "ORDER BY reached DESC, ts, uuid) AS rn FROM ({v}) v) best WHERE rn = 1",
+        t=join(", ", [alias("t", j) for j in range(len(query.steps))]),
+        v=_attempts(ctx, query, person_events),
+    )
+
+
+def _attempts(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
+    rows = _rows(ctx, query, person_events)
     build = {"ordered": _ordered, "strict": _strict, "any": _any}[query.order]
     return build(ctx, query, rows)
+
+
+def totals_in_sql(ctx: RunContext, query: FunnelQuery) -> bool:
+    """Whether funnel_totals answers the funnel: PostgreSQL (arrays, FILTER), ordered or strict, no breakdown."""
+    return ctx.dialect.vendor == "postgresql" and query.order != "any" and query.breakdown is None
+
+
+def funnel_totals(ctx: RunContext, query: FunnelQuery, *, person_events: bool = False) -> Sql:
+    """The funnel's numbers in one row, from each person's best attempt (the one funnel_people returns):
+    the persons who reached each step (c_0 … c_{n-1}); for each step k ≥ 1 the median and the sum, added in
+    ascending order, of t_k − t_{k−1}; the median of t_{n−1} − t_0 and its histogram counts (HISTOGRAM_EDGES)
+    over those who converted. funnel_math.totals_result reads it (totals_in_sql says when it applies)."""
+    n = len(query.steps)
+    # The best attempt by one grouping over rows already in person order, instead of a re-sort and a ranking:
+    # the smallest (−reached, entry time, entry position) — unique per person — carries its step times along.
+    key = join(", ", [Sql("-reached"), Sql("ts"), Sql("pos")] + [alias("t", j) for j in range(1, n)])
+    best = q(
+        "SELECT MIN(ARRAY[{k}]::float8[]) AS b FROM ({v}) v GROUP BY person",
+        k=key,
+        v=_attempts(ctx, query, person_events),
+    )
+    times = [Sql("b[2] AS t_0")] + [q("b[" + str(j + 3) + "] AS {t}", t=alias("t", j)) for j in range(1, n)]
+    people = q("SELECT -b[1] AS reached, {t} FROM ({b}) g", t=join(", ", times), b=best)
+    columns = [q("COUNT(*) FILTER (WHERE reached > " + str(k) + ")") for k in range(n)]
+    for k in range(1, n):
+        gap = q("({t} - {p})", t=alias("t", k), p=alias("t", k - 1))
+        within = Sql(" FILTER (WHERE reached > " + str(k) + ")")
+        columns.append(ctx.dialect.percentile(gap, 0.5) + within)
+        columns.append(q("SUM({g} ORDER BY {g2})", g=gap, g2=gap) + within)
+    total = q("({t} - t_0)", t=alias("t", n - 1))
+    converted = " FILTER (WHERE reached = " + str(n) + ")"
+    columns.append(ctx.dialect.percentile(total, 0.5) + Sql(converted))
+    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
+        below = "" if high is None else " AND {d2} < " + str(high)
+        columns.append(
+            q("COUNT(*) FILTER (WHERE reached = " + str(n) + " AND {d} >= " + str(low) + below + ")", d=total, d2=total)
+        )
+    return q("SELECT {c} FROM ({p}) p", c=join(", ", columns), p=people)

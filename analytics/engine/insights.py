@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
 
 from analytics.engine.base import UnknownCohort
-from analytics.engine.context import EngineSettings, RunContext
+from analytics.engine.context import EngineSettings, PartsCoverage, RunContext
 from analytics.engine.dialect import dialect_for
 from analytics.engine.errors import QueryInvalid, invalid
+from analytics.engine.person_events import catch_up
 from analytics.engine.rollups import ROLLUP_KEY, floor_hour
 from analytics.engine.runners import RUNNERS
 from analytics.engine.runners.funnels import dropped_people
-from analytics.models import Cohort, RollupWatermark, Site
+from analytics.engine.session_parts import PARTS_KEY, recipe
+from analytics.models import Cohort, RollupWatermark, SessionPartsWatermark, Site
 from analytics.queries.cohorts import CohortDefinition, parse_cohort
 from analytics.queries.funnels import FunnelQuery
 from analytics.queries.registry import INSIGHT_KINDS, PARSERS, Query
@@ -45,11 +48,16 @@ def context_for(
         if isinstance(parsed, CohortDefinition):
             cohorts[cohort_id] = parsed
     until = None
+    parts = None
+    people = None
+    current = engine_settings()
     if rollups and settings.ANALYTICS_USE_ROLLUPS:
+        people = partial(catch_up, using)
         mark = (
             RollupWatermark.objects.using(using).filter(key=ROLLUP_KEY).values_list("received_until", flat=True).first()
         )
         until = floor_hour(mark) if mark else None
+        parts = _parts_coverage(using, current)
     connection = connections[using]
     return RunContext(
         site_id=site_id,
@@ -57,10 +65,26 @@ def context_for(
         now=now or datetime.now(UTC),
         connection=connection,
         dialect=dialect_for(connection),
-        settings=engine_settings(),
+        settings=current,
         cohorts=cohorts,
         rollups_until=until,
+        session_parts=parts,
+        person_events=people,
     )
+
+
+def _parts_coverage(using: str, current: EngineSettings) -> PartsCoverage | None:
+    """The session parts, if they were cut with today's page-view and engagement settings (any timeout: a
+    query checks its own against the parts')."""
+    mark = SessionPartsWatermark.objects.using(using).filter(key=PARTS_KEY).first()
+    if mark is None:
+        return None
+    made, wanted = dict(mark.recipe), recipe(current)
+    timeout = made.pop("timeout_seconds", None)
+    wanted.pop("timeout_seconds")
+    if made != wanted or not isinstance(timeout, int):
+        return None
+    return PartsCoverage(until=floor_hour(mark.received_until), timeout_seconds=timeout)
 
 
 def parse(kind: str, payload: Any) -> Query:

@@ -45,6 +45,9 @@ class TrendsQuery:
     interval: Interval = "day"
     breakdown: Breakdown | None = None
     compare: bool = False
+    # False: leave out the whole-range totals that need a statement of their own (persons, sessions, p50,
+    # p90: `total` is null); a chart that shows none of them (the console's overview) saves that work.
+    totals: bool = True
 
 
 def _series(r: Reader, raw: Any, path: str) -> Series | None:
@@ -65,7 +68,7 @@ def _series(r: Reader, raw: Any, path: str) -> Series | None:
 
 def parse_trends(raw: Any) -> TrendsQuery | list[Any]:
     r = Reader()
-    data = r.obj(raw, "", COMMON_FIELDS | {"series", "interval", "breakdown", "compare"})
+    data = r.obj(raw, "", COMMON_FIELDS | {"series", "interval", "breakdown", "compare", "totals"})
     if data is None:
         return r.errors
     scope = read_scope(r, data)
@@ -74,6 +77,7 @@ def parse_trends(raw: Any) -> TrendsQuery | list[Any]:
     interval = r.choice(data, "interval", "", INTERVALS, "day")
     breakdown = read_breakdown(r, data, "")
     compare = r.boolean(data, "compare", "", default=False)
+    totals = r.boolean(data, "totals", "", default=True)
     if scope is not None and interval == "hour" and range_days(scope.date_range) > MAX_HOUR_DAYS:
         r.fail("interval", f"Hourly trends cover at most {MAX_HOUR_DAYS} days.")
     if r.errors or scope is None:
@@ -84,4 +88,5 @@ def parse_trends(raw: Any) -> TrendsQuery | list[Any]:
         interval=interval,  # type: ignore[arg-type]
         breakdown=breakdown,
         compare=compare,
+        totals=totals,
     )

@@ -1,4 +1,5 @@
-"""Funnels: best attempts in SQL (funnel_sql) or Python (funnel_matching), the numbers in funnel_math."""
+"""Funnels: best attempts in SQL (funnel_sql) or Python (funnel_matching), the numbers in funnel_math — or,
+where funnel_sql.totals_in_sql holds, the numbers too in SQL (one row read instead of one per person)."""
 
 from __future__ import annotations
 
@@ -8,33 +9,48 @@ from typing import Any
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all, stream
 from analytics.engine.funnel_matching import best_attempts
-from analytics.engine.funnel_math import attempt_from_row, funnel_result
-from analytics.engine.funnel_sql import funnel_people, needs_matching, step_rows
+from analytics.engine.funnel_math import attempt_from_row, funnel_result, totals_result
+from analytics.engine.funnel_sql import funnel_people, funnel_totals, needs_matching, step_rows, totals_in_sql
+from analytics.engine.person_events import answers
 from analytics.engine.sql import param, q
 from analytics.queries.funnels import FunnelQuery
 
 
-def _people(ctx: RunContext, query: FunnelQuery) -> Iterable[Sequence[Any]]:
+def _people(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Iterable[Sequence[Any]]:
     """Each person's best attempt, a funnel_people row; any-order steps that share events are matched in
     Python over the step events (funnel_matching), in the same person order."""
     if needs_matching(query):
         end = ctx.window(query.scope.date_range).end.timestamp()
-        return best_attempts(stream(ctx, step_rows(ctx, query)), len(query.steps), query.window_seconds, end)
-    return fetch_all(ctx, funnel_people(ctx, query))
+        rows = stream(ctx, step_rows(ctx, query, person_events=person_events))
+        return best_attempts(rows, len(query.steps), query.window_seconds, end)
+    return fetch_all(ctx, funnel_people(ctx, query, person_events=person_events))
+
+
+def _person_events(ctx: RunContext, query: FunnelQuery) -> bool:
+    """Whether analytics_personevent answers this funnel (steps and exclusions by event name only)."""
+    selectors = [*query.steps, *(x.selector for x in query.exclusions)]
+    if ctx.person_events is None or not answers(query.scope.filters, selectors, query.breakdown):
+        return False
+    return ctx.person_events()
 
 
 def run_funnels(ctx: RunContext, query: FunnelQuery) -> dict[str, Any]:
     n = len(query.steps)
-    rows = _people(ctx, query)
-    attempts = (attempt_from_row(row, n, query.order, query.window_seconds) for row in rows)
+    person_events = _person_events(ctx, query)
     names = [step.event for step in query.steps]
+    if totals_in_sql(ctx, query):
+        (row,) = fetch_all(ctx, funnel_totals(ctx, query, person_events=person_events))
+        return totals_result(row, names, query.order)
+    rows = _people(ctx, query, person_events)
+    attempts = (attempt_from_row(row, n, query.order, query.window_seconds) for row in rows)
     return funnel_result(attempts, names, query.order, query.breakdown.limit if query.breakdown else None)
 
 
 def dropped_people(ctx: RunContext, query: FunnelQuery, step: int) -> Iterator[str]:
-    """Persons whose best attempt reached step-1 but not step (0-based), streamed."""
+    """Persons whose best attempt reached step-1 but not step (0-based), streamed. From events: the person
+    ids are the text keys, which analytics_personevent keeps only as integers."""
     if needs_matching(query):
-        yield from (str(row[0]) for row in _people(ctx, query) if row[4] == step)
+        yield from (str(row[0]) for row in _people(ctx, query, False) if row[4] == step)
         return
     statement = q(
         "SELECT f.person FROM ({f}) f WHERE f.reached = {s} ORDER BY f.person",

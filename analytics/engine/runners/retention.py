@@ -11,6 +11,7 @@ from analytics.engine.base import PERSON, TIMESTAMP, selector_condition, source
 from analytics.engine.breakdown import OTHER, public, top_values, value_column
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all
+from analytics.engine.person_events import answers
 from analytics.engine.sql import Sql, q
 from analytics.queries.retention import RetentionQuery
 from analytics.queries.time_buckets import buckets, label
@@ -18,7 +19,9 @@ from analytics.queries.time_buckets import buckets, label
 HEADLINE_OFFSETS = (1, 7, 30)
 
 
-def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
+def statement(ctx: RunContext, query: RetentionQuery, *, person_events: bool = False) -> Sql:
+    """The grid's cells: (cohort bucket, breakdown value, NULL, size) and (cohort bucket, value, bucket, returned).
+    With ``person_events`` (person_events.answers holds) read from analytics_personevent."""
     span = ctx.window(query.scope.date_range)
     target = selector_condition(ctx, query.target)
     returning = selector_condition(ctx, query.returning)
@@ -42,6 +45,7 @@ def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
         filters=query.scope.filters,
         where=[q("({t}) OR ({r})", t=target, r=returning)],
         include_bots=query.scope.include_bots,
+        person_events=person_events,
     )
     earlier = Sql("")
     if first_time:
@@ -57,6 +61,7 @@ def statement(ctx: RunContext, query: RetentionQuery) -> Sql:
             filters=query.scope.filters,
             where=[target],
             include_bots=query.scope.include_bots,
+            person_events=person_events,
         )
         earlier = q(", h AS (SELECT DISTINCT person FROM ({h}) hr)", h=history)
         cohorts = Sql(
@@ -102,13 +107,21 @@ def _headline(cohorts: list[dict[str, Any]], period: str) -> dict[str, float | N
     return out
 
 
+def _person_events(ctx: RunContext, query: RetentionQuery) -> bool:
+    """Whether analytics_personevent answers this grid (target and returning events by name only)."""
+    selectors = (query.target, query.returning)
+    if ctx.person_events is None or not answers(query.scope.filters, selectors, query.breakdown):
+        return False
+    return ctx.person_events()
+
+
 def run_retention(ctx: RunContext, query: RetentionQuery) -> dict[str, Any]:
     span = ctx.window(query.scope.date_range)
     starts = buckets(span, query.period)
     index = {start: i for i, start in enumerate(starts)}
     sizes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     returns: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-    for cohort, bd, back, persons in fetch_all(ctx, statement(ctx, query)):
+    for cohort, bd, back, persons in fetch_all(ctx, statement(ctx, query, person_events=_person_events(ctx, query))):
         c = index[ctx.dialect.to_utc(cohort)]
         if back is None:
             sizes[str(bd)][c] += int(persons)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from analytics.engine.base import PERSON, TIMESTAMP, UUID, field_number, source
+from analytics.engine import session_parts
+from analytics.engine.base import PERSON, TIMESTAMP, UUID, source
 from analytics.engine.breakdown import NONE, kept, public, ranked, value_column
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all
-from analytics.engine.sql import Sql, alias, join, param, params, q
-from analytics.queries.parts import Breakdown, FieldRef
+from analytics.engine.session_parts import engagement, page_view
+from analytics.engine.sql import Sql, alias, join, param, q
+from analytics.queries.parts import Breakdown
 from analytics.queries.sessions import SessionsQuery
+from analytics.queries.time_buckets import Window
 
 TOTAL = -1
 # A session's breakdown value is its first set value. Rather than a window pass (a sort) per breakdown, each
@@ -19,11 +22,6 @@ TOTAL = -1
 # keeps the smallest such text: one aggregate, any number of breakdowns. 13 digits hold any row number < 9e12.
 _POSITION_BASE = 1_000_000_000_000
 _POSITION_WIDTH = 13
-
-
-def _engagement(ctx: RunContext) -> Sql:
-    keys = [field_number(ctx, FieldRef("props", (key,))) for key in ctx.settings.engagement_properties]
-    return q("COALESCE({k}, 0)", k=join(", ", keys)) if keys else Sql("0")
 
 
 def _breakdowns(query: SessionsQuery) -> tuple[Breakdown, ...]:
@@ -47,12 +45,27 @@ def _first_set(ctx: RunContext, column: str) -> Sql:
     )
 
 
-def _measures(ctx: RunContext, count_names: list[str]) -> Sql:
+def _measures(ctx: RunContext, index: int, key: Sql, group: bool, count_names: list[str]) -> Sql:
+    """One row group: sessions, visitors, duration, bounces, page views (and counts) per value of `key`.
+
+    Visitors are counted from one row per (value, person) rather than with COUNT(DISTINCT), which would sort
+    every session once per breakdown; both levels are plain groupings the database can hash.
+    """
+    counts = [Sql(", SUM(b." + name + ") AS " + name) for name in count_names]
     return q(
-        "COUNT(*), COUNT(DISTINCT b.person), SUM(b.dur), "
-        "SUM(CASE WHEN b.pv = 1 AND b.dur < {bounce} THEN 1 ELSE 0 END), SUM(b.pv){counts}",
+        "SELECT {i}, {value}, SUM(x.n), COUNT(*), SUM(x.dur), SUM(x.bounces), SUM(x.pv){sums} FROM ("
+        "SELECT {k} AS k, b.person, COUNT(*) AS n, SUM(b.dur) AS dur, "
+        "SUM(CASE WHEN b.pv = 1 AND b.dur < {bounce} THEN 1 ELSE 0 END) AS bounces, SUM(b.pv) AS pv{counts} "
+        "FROM d b{joined} GROUP BY {by}b.person) x{outer}",
+        i=Sql(str(index)),
+        value=Sql("x.k") if group else key,
+        sums=join("", [Sql(", SUM(x." + name + ")") for name in count_names]),
+        k=key,
         bounce=param(ctx.settings.bounce_seconds),
-        counts=join("", [Sql(", SUM(b." + name + ")") for name in count_names]),
+        counts=join("", counts),
+        joined=q(" JOIN {r} r ON r.bd = b.{c}", r=alias("r", index), c=alias("b", index)) if group else Sql(""),
+        by=q("{k}, ", k=key) if group else Sql(""),
+        outer=Sql(" GROUP BY x.k" if group else ""),
     )
 
 
@@ -62,22 +75,10 @@ def _parts(ctx: RunContext, breakdowns: tuple[Breakdown, ...], count_names: list
     for i, breakdown in enumerate(breakdowns):
         column, rank = alias("b", i), alias("r", i)
         ranks.append(q(", {n} AS ({r})", n=rank, r=ranked(ctx, "d", "COUNT(*)", breakdown.limit, column.text)))
-        rows.append(
-            q(
-                "SELECT {i}, {k}, {m} FROM d b JOIN {n} r ON r.bd = b.{c} GROUP BY {k2}",
-                i=Sql(str(i)),
-                k=kept(ctx, column.text),
-                n=rank,
-                c=column,
-                m=_measures(ctx, count_names),
-                k2=kept(ctx, column.text),
-            )
-        )
-    return join("", ranks), join(" UNION ALL ", [*rows, _totals(ctx, count_names)])
-
-
-def _totals(ctx: RunContext, count_names: list[str]) -> Sql:
-    return q("SELECT {i}, {none}, {m} FROM d b", i=Sql(str(TOTAL)), none=param(NONE), m=_measures(ctx, count_names))
+        rows.append(_measures(ctx, i, kept(ctx, column.text), True, count_names))
+    # The totals: one row even when there are no sessions (no GROUP BY outside).
+    totals = _measures(ctx, TOTAL, param(NONE), False, count_names)
+    return join("", ranks), join(" UNION ALL ", [*rows, totals])
 
 
 def statement(ctx: RunContext, query: SessionsQuery) -> Sql:
@@ -85,6 +86,29 @@ def statement(ctx: RunContext, query: SessionsQuery) -> Sql:
     minutes = query.session_timeout_minutes
     timeout = minutes * 60 if minutes else ctx.settings.session_timeout_seconds
     breakdowns = _breakdowns(query)
+    scope = query.scope
+    if session_parts.answers_sessions(
+        ctx, span, timeout, breakdowns, scope.filters, include_bots=scope.include_bots, counts=bool(query.count_events)
+    ):
+        # The sessions table (session_parts.py): the same sessions, cut from ~5 events' parts instead of events.
+        head = session_parts.sessions(ctx, span, timeout, breakdowns, scope.filters)
+        count_names: list[str] = []
+    else:
+        head, count_names = _from_events(ctx, query, span, timeout, breakdowns)
+    ranks, selects = _parts(ctx, breakdowns, count_names)
+    return q(
+        "WITH {head}, d AS (SELECT sess.*, CASE WHEN span > eng THEN span ELSE eng END AS dur FROM sess){ranks} "
+        "{selects}",
+        head=head,
+        ranks=ranks,
+        selects=selects,
+    )
+
+
+def _from_events(
+    ctx: RunContext, query: SessionsQuery, span: Window, timeout: int, breakdowns: tuple[Breakdown, ...]
+) -> tuple[Sql, list[str]]:
+    """CTEs ending in ``sess`` (person, sno, b_0…, span, pv, eng, c_0…) cut from the range's raw events."""
     columns = [alias("b", i).text for i in range(len(breakdowns))]
     counts = [
         (alias("c", i).text, q('CASE WHEN e."name" = {n} THEN 1 ELSE 0 END', n=param(name)))
@@ -100,8 +124,8 @@ def statement(ctx: RunContext, query: SessionsQuery) -> Sql:
             ("ts", ctx.dialect.epoch(TIMESTAMP)),
             ("uuid", UUID),
             *[(column, value_column(ctx, b)) for column, b in zip(columns, breakdowns, strict=True)],
-            ("pv", q('CASE WHEN e."name" IN ({p}) THEN 1 ELSE 0 END', p=params(ctx.settings.pageview_events))),
-            ("eng", _engagement(ctx)),
+            ("pv", page_view(ctx)),
+            ("eng", engagement(ctx)),
             *counts,
         ],
         filters=query.scope.filters,
@@ -111,24 +135,20 @@ def statement(ctx: RunContext, query: SessionsQuery) -> Sql:
     position = Sql(", ROW_NUMBER() OVER w AS rn" if breakdowns else "")
     firsts = join("", [q(", {f}", f=_first_set(ctx, column)) for column in columns])
     sums = join("", [q(", SUM({c}) AS {c2}", c=Sql(name), c2=Sql(name)) for name in count_names])
-    ranks, selects = _parts(ctx, breakdowns, count_names)
-    return q(
-        "WITH g AS (SELECT s.*, CASE WHEN ts - LAG(ts) OVER w <= {t} THEN 0 ELSE 1 END AS gap{position} "
+    head = q(
+        "g AS (SELECT s.*, CASE WHEN ts - LAG(ts) OVER w <= {t} THEN 0 ELSE 1 END AS gap{position} "
         "FROM ({rows}) s WINDOW w AS (PARTITION BY person ORDER BY ts, uuid)), "
         "n AS (SELECT g.*, SUM(gap) OVER (PARTITION BY person ORDER BY ts, uuid ROWS UNBOUNDED PRECEDING) AS sno "
         "FROM g), "
         "sess AS (SELECT person, sno{firsts}, MAX(ts) - MIN(ts) AS span, SUM(pv) AS pv, "
-        "SUM(eng) / 1000.0 AS eng{sums} FROM n GROUP BY person, sno), "
-        "d AS (SELECT sess.*, CASE WHEN span > eng THEN span ELSE eng END AS dur FROM sess){ranks} "
-        "{selects}",
+        "SUM(eng) / 1000.0 AS eng{sums} FROM n GROUP BY person, sno)",
         t=param(timeout),
         position=position,
         rows=rows,
         firsts=firsts,
         sums=sums,
-        ranks=ranks,
-        selects=selects,
     )
+    return head, count_names
 
 
 def _row(query: SessionsQuery, values: tuple[Any, ...]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from analytics.engine import rollups
+from analytics.engine import rollups, session_parts
 from analytics.engine.base import PERSON, TIMESTAMP, UUID, field_number, selector_condition, source
 from analytics.engine.breakdown import NONE, OTHER, kept, public, ranked, top_values, value_column
 from analytics.engine.context import RunContext
@@ -98,10 +98,36 @@ def _raw_statement(ctx: RunContext, query: TrendsQuery, series: Series, span: Wi
 
 def _whole_range(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> Totals:
     """Totals of the measures that cannot be added up over periods; rollups never answer these (count only)."""
-    if series.math in FROM_CELLS:
+    if series.math in FROM_CELLS or not query.totals:
         return {}
-    rows = fetch_all(ctx, _raw_statement(ctx, query, series, span, whole=True))
-    return {str(bd): (float(value) if value is not None else None) for bd, value, _ in rows}
+    if _persons_from_parts(ctx, query, series, span):
+        statement = _persons_statement(ctx, query, span, whole=True)
+    else:
+        statement = _raw_statement(ctx, query, series, span, whole=True)
+    return {str(bd): (float(value) if value is not None else None) for bd, value, _ in fetch_all(ctx, statement)}
+
+
+def _persons_from_parts(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> bool:
+    """Visitors of any event, unsplit: the sessions table holds every person's parts by hour (session_parts.py)."""
+    return (
+        series.math == "persons"
+        and series.selector.event is None
+        and not series.selector.filters
+        and query.breakdown is None
+        and session_parts.answers_persons(
+            ctx, span, buckets(span, query.interval), query.scope.filters, include_bots=query.scope.include_bots
+        )
+    )
+
+
+def _persons_statement(ctx: RunContext, query: TrendsQuery, span: Window, *, whole: bool = False) -> Sql:
+    """Distinct persons per bucket (or over the whole range) from the session parts and the raw tail."""
+    rows = session_parts.persons(ctx, span, query.interval, query.scope.filters)
+    if whole:
+        return q("WITH b AS ({r}) SELECT b.bd, COUNT(DISTINCT b.person), 0 FROM b GROUP BY b.bd", r=rows)
+    return q(
+        "WITH b AS ({r}) SELECT b.bucket, b.bd, COUNT(DISTINCT b.person), 0 FROM b GROUP BY b.bucket, b.bd", r=rows
+    )
 
 
 def _cells(ctx: RunContext, rows: list[tuple[Any, ...]]) -> Cells:
@@ -122,6 +148,8 @@ def _run_series(ctx: RunContext, query: TrendsQuery, series: Series, span: Windo
                 for start, (value, _) in by_bucket.items():
                     cells[bd][start] = (cells[bd].get(start, (0.0, 0.0))[0] + value, 0.0)
         return _top_in_python(cells, query)
+    if _persons_from_parts(ctx, query, series, span):
+        return _cells(ctx, fetch_all(ctx, _persons_statement(ctx, query, span)))
     return _cells(ctx, fetch_all(ctx, _raw_statement(ctx, query, series, span)))
 
 
@@ -164,9 +192,14 @@ def _top_in_python(cells: Cells, query: TrendsQuery) -> Cells:
 
 
 def _values(
-    series: Series, by_bucket: dict[datetime, tuple[float, float]], starts: list[datetime], whole: float | None
+    series: Series,
+    by_bucket: dict[datetime, tuple[float, float]],
+    starts: list[datetime],
+    whole: float | None,
+    totals: bool = True,
 ) -> tuple[list[Any], Any]:
-    """The per-period data and the whole-range total; ``whole`` is the total of a measure not in FROM_CELLS."""
+    """The per-period data and the whole-range total; ``whole`` is the total of a measure not in FROM_CELLS
+    (not computed, and the total null, when the query asks for no totals)."""
     if series.math == "avg":
         data = [(by_bucket[s][0] / by_bucket[s][1]) if s in by_bucket and by_bucket[s][1] else None for s in starts]
         total_sum = sum(v for v, _ in by_bucket.values())
@@ -177,6 +210,8 @@ def _values(
     counts: list[int | float] = [_number(by_bucket[s][0]) if s in by_bucket else 0 for s in starts]
     if series.math in FROM_CELLS:
         return list(counts), _number(sum(counts))
+    if not totals:
+        return list(counts), None
     return list(counts), _number(whole or 0)  # persons or sessions: none in the range is 0
 
 
@@ -197,7 +232,7 @@ def run_trends(ctx: RunContext, query: TrendsQuery) -> dict[str, Any]:
         before_totals = _whole_range(ctx, query, series, previous) if previous else {}
         values = set(current) | set(before) | ({NONE} if query.breakdown is None else set())
         for bd in sorted(values, key=lambda v: (v == OTHER, v != NONE, v)):
-            data, total = _values(series, current.get(bd, {}), starts, current_totals.get(bd))
+            data, total = _values(series, current.get(bd, {}), starts, current_totals.get(bd), query.totals)
             entry: dict[str, Any] = {
                 "series": index,
                 "label": series.label,
@@ -208,7 +243,9 @@ def run_trends(ctx: RunContext, query: TrendsQuery) -> dict[str, Any]:
                 "previous": None,
             }
             if previous:
-                old, old_total = _values(series, before.get(bd, {}), previous_starts, before_totals.get(bd))
+                old, old_total = _values(
+                    series, before.get(bd, {}), previous_starts, before_totals.get(bd), query.totals
+                )
                 entry["previous"] = {"data": old, "total": old_total}
             out.append(entry)
     return {

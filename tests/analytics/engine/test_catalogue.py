@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from analytics.derived_tables import rollups_refresh
 from analytics.engine import catalogue, insights
 from analytics.event_store.orm_writer import _links, _to_event
 from analytics.models import Event, IdentityLink, Site
 from analytics.queries.catalogue import CatalogueQuery, parse_catalogue, parse_values
-from analytics.services import rollups_refresh
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.test_sqlite import sqlite  # noqa: F401  (the in-memory SQLite fixture)
 from tests.factories import make_site

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics import facade
+from analytics.derived_tables import person_events_refresh
 from analytics.engine import insights
 from analytics.engine.execute import fetch_all, stream
 from analytics.engine.funnel_matching import best_attempts
@@ -102,11 +103,14 @@ def reference_funnel(persons, steps, start, end, mode):
     return counts
 
 
+@pytest.mark.parametrize("person_events", [False, True])
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("mode", ["ordered", "strict", "any"])
-def test_funnels_match_a_plain_python_funnel(seed, mode):
+def test_funnels_match_a_plain_python_funnel(seed, mode, person_events):
     site = make_site().id
     random_events(site, seed)
+    if person_events:  # analytics_personevent answers; without a refresh the funnel reads events
+        assert person_events_refresh() > 0
     persons = exported(site)
     start, end = at(1, hours=-9).timestamp(), at(8, hours=-9).timestamp()
     steps = ["a", "b", "c"]
@@ -116,15 +120,18 @@ def test_funnels_match_a_plain_python_funnel(seed, mode):
         "order": mode,
         "conversion_window": {"value": 2, "unit": "hour"},
     }
-    result = run(site, "funnels", payload)
+    result = run(site, "funnels", payload, rollups=person_events)
     assert [s["count"] for s in result["steps"]] == reference_funnel(persons, steps, start, end, mode)
     assert result["steps"][0]["count"] > 10 and result["steps"][-1]["count"] > 0
 
 
+@pytest.mark.parametrize("person_events", [False, True])
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
-def test_retention_matches_a_plain_python_grid(zone):
+def test_retention_matches_a_plain_python_grid(zone, person_events):
     site = make_site(timezone=zone).id
     random_events(site, 3)
+    if person_events:
+        assert person_events_refresh() > 0
     persons = exported(site)
     tz = ZoneInfo(zone)
     days = [datetime(2026, 3, 3).date() + timedelta(days=i) for i in range(7)]
@@ -142,7 +149,7 @@ def test_retention_matches_a_plain_python_grid(zone):
         for k in range(1, 7 - c):
             grid[c][k] += days[c + k] in back
     payload = {"target": {"event": "a"}, "returning": {"event": "b"}, "date_range": RANGE}
-    result = run(site, "retention", payload)
+    result = run(site, "retention", payload, rollups=person_events)
     assert [c["values"] for c in result["cohorts"]] == grid
     assert sum(row[0] for row in grid) > 0
 

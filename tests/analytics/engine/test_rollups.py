@@ -6,9 +6,9 @@ import random
 
 import pytest
 
+from analytics.derived_tables import rollups_refresh
 from analytics.engine import insights, rollups
 from analytics.models import HourlyRollup
-from analytics.services import rollups_refresh
 from analytics.tasks import refresh_rollups
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run

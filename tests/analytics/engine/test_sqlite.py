@@ -14,6 +14,7 @@ import pytest
 from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from analytics.derived_tables import rollups_refresh, session_parts_refresh
 from analytics.engine import insights
 from analytics.engine.export import export_rows
 from analytics.event_store.orm_writer import _links, _to_event
@@ -25,11 +26,13 @@ from analytics.models import (
     HourlyRollup,
     IdentityLink,
     RollupWatermark,
+    SessionPart,
+    SessionPartsWatermark,
     Site,
 )
-from analytics.services import rollups_refresh
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range
+from tests.analytics.engine.test_session_parts import ANSWERED, random_rows
 from tests.factories import make_site
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +139,18 @@ def sqlite() -> Iterator[str]:
     }
     connections[ALIAS] = DatabaseWrapper(connections.configure_settings(wanted)[ALIAS], ALIAS)
     with connections[ALIAS].schema_editor() as editor:
-        for model in (Site, Event, IdentityLink, EventAlias, Cohort, CustomDimension, HourlyRollup, RollupWatermark):
+        for model in (
+            Site,
+            Event,
+            IdentityLink,
+            EventAlias,
+            Cohort,
+            CustomDimension,
+            HourlyRollup,
+            RollupWatermark,
+            SessionPart,
+            SessionPartsWatermark,
+        ):
             editor.create_model(model)
     yield ALIAS
     connections[ALIAS].close()
@@ -216,3 +230,26 @@ def test_rollups_and_export_on_sqlite(sqlite):
     exported = list(export_rows(ctx, at(-1), at(10), ()))
     assert len(exported) == len(events)
     assert exported[0][2] == at(0).isoformat() and isinstance(exported[0][17], dict)
+
+
+def test_session_parts_on_sqlite(sqlite):
+    """The sessions table on SQLite (refreshed by the same service, in-process): equal to its raw events and to
+    PostgreSQL's answers, parts and the raw tail after them alike."""
+    pg_site = make_site(timezone="Europe/Berlin").id
+    lite_site = (
+        Site.objects.using(sqlite).create(name="e", timezone="Europe/Berlin", public_key="pk", secret_key_hash="h").pk
+    )
+    write(*random_rows(pg_site, 9))
+    events = [_to_event(r) for r in random_rows(lite_site, 9)]
+    Event.objects.using(sqlite).bulk_create(events)
+    IdentityLink.objects.using(sqlite).bulk_create(_links(events))
+    refreshed = at(4, hours=5, minutes=30)
+    assert session_parts_refresh(now=refreshed, using=sqlite) == session_parts_refresh(now=refreshed) > 0
+    assert SessionPart.objects.using(sqlite).count() == SessionPart.objects.filter(site_id=pg_site).count()
+    for kind, payload in ANSWERED:
+        query = insights.parse(kind, payload)
+        lite = insights.context_for(lite_site, using=sqlite)
+        assert lite.session_parts is not None
+        on_lite = insights.run(lite, query)
+        assert on_lite == insights.run(insights.context_for(lite_site, using=sqlite, rollups=False), query), payload
+        assert on_lite == insights.run(insights.context_for(pg_site), query), payload

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from analytics import facade
+from analytics.derived_tables import rollups_refresh
 from analytics.engine import insights, rollups
 from analytics.event_store.orm_writer import _links, _to_event
 from analytics.models import Event, IdentityLink, Site
-from analytics.services import rollups_refresh
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run
 from tests.analytics.engine.test_crosscheck import exported, random_events
@@ -194,3 +194,20 @@ def test_exported_rows_carry_the_total_of_their_period():
     assert header[-1] == "total" and len(records) == 14
     assert {r["total"] for r in records if r["period"] == "current"} == {3}
     assert {r["total"] for r in records if r["period"] == "previous"} == {1}  # a, on two days
+
+
+def test_totals_false_leaves_out_only_the_totals_that_need_a_statement_of_their_own():
+    site = make_site().id
+    write(*two_days(site))
+    payload = {"series": MEASURES, "date_range": WEEK, "compare": True}
+    full = run(site, "trends", payload)
+    lean = run(site, "trends", payload | {"totals": False})
+    for whole, part in zip(full["series"], lean["series"], strict=True):
+        assert part["data"] == whole["data"] and part["previous"]["data"] == whole["previous"]["data"]
+        kept = whole["math"] in ("count", "sum", "avg")
+        assert part["total"] == (whole["total"] if kept else None), whole["math"]
+        assert part["previous"]["total"] == (whole["previous"]["total"] if kept else None), whole["math"]
+    assert by_math(full)["persons"][1] == 3
+    with pytest.raises(facade.QueryInvalid) as refused:
+        facade.insight_parse("trends", payload | {"totals": "no"})
+    assert [e["field"] for e in refused.value.errors] == ["totals"]

@@ -75,6 +75,9 @@ export default function initOverview(root, data) {
       interval: data.interval,
       date_range: current,
       compare: true,
+      // The chart shows buckets and the page views' total, which comes from the buckets: no whole-range
+      // distinct-visitor count (the headline visitors come from the sessions answer).
+      totals: false,
     };
     const [now, before, trend] = await Promise.all([
       currentSessions(),
