@@ -22,5 +22,6 @@ RUN pip install --no-cache-dir --no-deps ./sdk/python
 ARG EXTRAS=""
 RUN if [ -n "$EXTRAS" ]; then pip install --no-cache-dir -e ".[$EXTRAS]"; fi
 EXPOSE 8000
-# gthread, one worker per core, 8 threads each: see docs/decisions/0006 (docker-compose.yml sets the same).
-CMD ["gunicorn", "server.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8"]
+# granian's WSGI server (HTTP in Rust), one worker per core, 8 threads each: docs/decisions/0007
+# (docker-compose.yml sets the same). gunicorn is installed too: docs/configuration.md shows its command line.
+CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--blocking-threads", "8", "--no-ws", "--respawn-failed-workers", "server.wsgi:application"]

@@ -1,9 +1,9 @@
-"""Benchmark the production ingest path: gunicorn + Redis stream (AOF, fsync always) + Celery worker + PostgreSQL.
+"""Benchmark the production ingest path: web server + Redis stream (AOF, fsync always) + Celery worker + PostgreSQL.
 
 Run from the repository root:  .venv/bin/python bench/bench_ingest.py [--runs 3] [--duration 15] [--quick]
 
 Each run starts a fresh stack on 127.0.0.1 (database `sightline_bench`, dropped and recreated; a throwaway
-redis-server; gunicorn; the Celery worker with the stream consumer), drives it with wrk and a probe process,
+redis-server; granian or gunicorn; the Celery worker with the stream consumer), drives it with wrk and a probe process,
 and ends everything it started. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), redis-server
 on PATH and, for the real figures, wrk (`apt-get install -y wrk`). A script rather than a test: the figures
 depend on the machine, so they are read by people, not asserted. See BENCHMARKS.md.
@@ -42,10 +42,14 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--drain-events", type=int, default=600_000, help="events in the stream before the drain")
     parser.add_argument("--prefill", type=float, default=10, help="seconds of door-made rows in the stream")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (2 wrk threads)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    # The production default (Dockerfile, docker-compose.yml; docs/decisions/0006).
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
+    # The production default (Dockerfile, docker-compose.yml; docs/decisions/0007): granian, 2 workers × 8 threads.
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian", help="the web server")
+    parser.add_argument("--workers", type=int, default=2, help="web server worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker (granian: --blocking-threads)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's worker class (gthread, sync)")
+    parser.add_argument(
+        "--group-commit-rows", type=int, default=None, help="INGEST_GROUP_COMMIT_ROWS (0: one XADD per request)"
+    )
     parser.add_argument("--consumer", choices=["celery", "command"], default="celery")
     parser.add_argument("--consumers", type=int, default=2, help="consumer threads in the worker (INGEST_CONSUMERS)")
     parser.add_argument("--database", default="sightline_bench", help="dropped and recreated for every run")
@@ -109,9 +113,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)  # cleanup runs on `kill` as on Ctrl-C
     stack_config = StackConfig(
         database=args.database,
+        server=args.server,
         workers=args.workers,
-        worker_class=args.worker_class,
         threads=args.threads,
+        worker_class=args.worker_class,
+        group_commit_rows=args.group_commit_rows,
         consumer=args.consumer,
         consumers=args.consumers,
     )
@@ -124,8 +130,12 @@ def main() -> int:
         drain_window=args.drain_window,
         consumers=args.consumers,
     )
-    gunicorn = f"--workers {args.workers} --worker-class {args.worker_class} --threads {args.threads}"
-    print(f"gunicorn {gunicorn}; consumer: {args.consumer} × {args.consumers}; {args.runs} run(s)", flush=True)
+    web = f"{args.server} --workers {args.workers} --threads {args.threads}"
+    if args.server == "gunicorn":
+        web += f" --worker-class {args.worker_class}"
+    if args.group_commit_rows is not None:
+        web += f"; INGEST_GROUP_COMMIT_ROWS={args.group_commit_rows}"
+    print(f"web: {web}; consumer: {args.consumer} × {args.consumers}; {args.runs} run(s)", flush=True)
     idle_load = _busy_cores()
     print(f"machine busy with {idle_load:.2f} of {os.cpu_count()} cores before starting (other work)", flush=True)
     started = datetime.now(UTC)
@@ -155,7 +165,7 @@ def main() -> int:
             "started": started.isoformat(),
             "command": " ".join([".venv/bin/python", "bench/bench_ingest.py", *sys.argv[1:]]),
             "machine": {**_machine(), "busy_cores_before_start": idle_load},
-            "gunicorn": gunicorn,
+            "web": web,
             "consumer": args.consumer,
             "consumers": args.consumers,
             "summary": summary,

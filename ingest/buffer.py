@@ -1,20 +1,23 @@
 """The buffer between a collect request and the event store.
 
-Production: one XADD per request to a Redis stream (append-only file on), which the consumer drains.
-Embedded mode, or Redis unreachable: the rows are written to the database inside the request. Either
-way the request is answered only once the events are durable.
+Production: an XADD to a Redis stream (append-only file on), which the consumer drains; small requests that
+a process answers at the same time share one XADD (`ingest.group_commit`). Embedded mode, or Redis
+unreachable: the rows are written to the database inside the request. Either way the request is answered
+only once the events are durable.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 
 import redis
 from django.conf import settings
 
-from analytics.event_store.copy_text import encode_rows
+from analytics.event_store.copy_text import CopyText, encode_rows
 from analytics.event_store.rows import EventRow
+from ingest.group_commit import GroupCommit
 from ingest.request_signals import database_needed
 from ingest.services import events_store
 
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 ROWS_FIELD, KEYS_FIELD, LINKS_FIELD = b"c", b"k", b"l"
 LEGACY_FIELD = b"e"
 _client: tuple[str, redis.Redis] | None = None
+_group: tuple[tuple[int, str, str, int], GroupCommit] | None = None
 
 
 def redis_client() -> redis.Redis:
@@ -45,6 +49,46 @@ def redis_ping() -> bool:
         return False
 
 
+def stream_append(encoded: CopyText) -> None:
+    """One XADD: one stream entry holding `encoded`'s rows."""
+    entry = {ROWS_FIELD: encoded.text, KEYS_FIELD: encoded.keys}
+    if encoded.links:
+        entry[LINKS_FIELD] = encoded.links
+    redis_client().xadd(settings.INGEST_STREAM, entry)  # type: ignore[arg-type]
+
+
+def _append_on_own_connection() -> Callable[[CopyText], None]:
+    """An XADD over a connection of its own, sent and read directly. The group commit writes one group at a
+    time, so it needs one connection and none of the client's per-command work (pool, retries, metrics),
+    which took more CPU than sending the command and reading the reply. Errors are the client's own
+    (ConnectionError, TimeoutError, ResponseError: all RedisError), and a broken connection reconnects."""
+    pool = redis_client().connection_pool
+    connection = pool.connection_class(**pool.connection_kwargs)
+    stream = settings.INGEST_STREAM
+
+    def append(encoded: CopyText) -> None:
+        fields = [ROWS_FIELD, encoded.text, KEYS_FIELD, encoded.keys]
+        if encoded.links:
+            fields += [LINKS_FIELD, encoded.links]
+        try:
+            connection.send_command("XADD", stream, "*", *fields)
+            connection.read_response()
+        except BaseException:
+            connection.disconnect()  # nothing half-read stays on it for the next group
+            raise
+
+    return append
+
+
+def group_commit() -> GroupCommit:
+    """This process's group commit (one per process: a forked child gets its own, as it gets its own locks)."""
+    global _group
+    key = (os.getpid(), settings.REDIS_URL, settings.INGEST_STREAM, settings.INGEST_GROUP_COMMIT_ROWS)
+    if _group is None or _group[0] != key:
+        _group = (key, GroupCommit(_append_on_own_connection(), max_rows=settings.INGEST_GROUP_COMMIT_ROWS))
+    return _group[1]
+
+
 def buffer_rows(rows: Sequence[EventRow]) -> str:
     """Makes rows durable; returns where they went ("stream" or "database")."""
     if not rows:
@@ -52,10 +96,10 @@ def buffer_rows(rows: Sequence[EventRow]) -> str:
     if not settings.EMBEDDED:
         try:
             encoded = encode_rows(rows)
-            entry = {ROWS_FIELD: encoded.text, KEYS_FIELD: encoded.keys}
-            if encoded.links:
-                entry[LINKS_FIELD] = encoded.links
-            redis_client().xadd(settings.INGEST_STREAM, entry)  # type: ignore[arg-type]
+            if len(rows) < settings.INGEST_GROUP_COMMIT_ROWS:
+                group_commit().append(encoded, len(rows))
+            else:
+                stream_append(encoded)
             return "stream"
         except redis.RedisError as exc:
             # Nothing is lost: the same rows go to the database now. If the XADD did land after all,

@@ -182,7 +182,11 @@ INGEST_SITE_CACHE_SECONDS = _env_int("INGEST_SITE_CACHE_SECONDS", 10)
 # Redis stream the web processes append to and the consumer drains.
 INGEST_STREAM = os.environ.get("INGEST_STREAM", "sightline:events")
 INGEST_CONSUMER_GROUP = os.environ.get("INGEST_CONSUMER_GROUP", "writers")
-# Stream entries (each one request's events) read per round; thousands of events per COPY.
+# Requests a web process answers at the same time share one XADD when together they hold at most this many
+# events (a group commit: one round trip and one command; docs/decisions/0007). A request this large or larger
+# writes alone, at once. 0 turns grouping off: one XADD per request, concurrently.
+INGEST_GROUP_COMMIT_ROWS = _env_int("INGEST_GROUP_COMMIT_ROWS", 100)
+# Stream entries (one request's events, or a group's) read per round; thousands of events per COPY.
 INGEST_CONSUMER_BATCH = _env_int("INGEST_CONSUMER_BATCH", 500)
 # A pending entry idle this long belonged to a consumer that died; another one takes it over.
 INGEST_CONSUMER_CLAIM_IDLE_MS = _env_int("INGEST_CONSUMER_CLAIM_IDLE_MS", 30000)

@@ -1,8 +1,8 @@
 """A real Sightline server process for tests that need HTTP from outside (browsers, SDKs, integrations).
 
-It runs gunicorn on `server.wsgi:application` (the collect door in front of Django) against the test
-database, without Redis: events are written to PostgreSQL inside the request, so a test can read them
-as soon as the reply arrives. Use the `live_sightline` fixture (session-scoped) together with
+It runs the production web server, granian, on `server.wsgi:application` (the collect door in front of
+Django) against the test database, without Redis: events are written to PostgreSQL inside the request, so a
+test can read them as soon as the reply arrives. Use the `live_sightline` fixture (session-scoped) together with
 `transactional_db`, so what a test writes is committed and visible to the server.
 """
 
@@ -37,7 +37,7 @@ def live_database_url() -> str:
 
 @contextmanager
 def running_sightline(env: dict[str, str], *, name: str, port: int | None = None) -> Iterator[LiveSightline]:
-    """gunicorn on server.wsgi with `env` as its whole environment, yielded once /healthz answers."""
+    """granian on server.wsgi with `env` as its whole environment, yielded once /healthz answers."""
     port = port or free_port()
     (ROOT / "var").mkdir(exist_ok=True)
     log = (ROOT / "var" / f"test-{name}-{os.getpid()}.log").open("wb")
@@ -45,18 +45,19 @@ def running_sightline(env: dict[str, str], *, name: str, port: int | None = None
         [
             sys.executable,
             "-m",
-            "gunicorn",
-            "server.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
             "--workers",
             "1",
-            "--threads",
+            "--blocking-threads",
             "8",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "60",
+            "--no-ws",
+            "server.wsgi:application",
         ],
         cwd=ROOT,
         env=env,

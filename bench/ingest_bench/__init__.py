@@ -2,7 +2,7 @@
 
 `bench/bench_ingest.py` is the command; this package holds its parts:
 
-- `stack`   — the throwaway PostgreSQL database, redis-server, gunicorn and the Celery worker;
+- `stack`   — the throwaway PostgreSQL database, redis-server, the web server and the Celery worker;
 - `load`    — wrk with a Lua script that counts 2xx and accepted events (or a Python fallback client);
 - `probe`   — a separate process timing acknowledgement → row visible in PostgreSQL;
 - `memory`  — peak RSS of each service's process tree, read from /proc;

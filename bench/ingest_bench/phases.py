@@ -286,7 +286,7 @@ def run_once(stack_config: StackConfig, config: RunConfig, workdir: Path, log: L
     run: _Run | None = None
     started = time.monotonic()
     try:
-        log("  starting PostgreSQL database, redis-server, gunicorn and the consumer")
+        log(f"  starting PostgreSQL database, redis-server, {stack_config.server} and the consumer")
         stack.start()
         sampler = ResourceSampler(stack.pids(), stack_config.database)
         sampler.start()

@@ -1,6 +1,6 @@
 """Memory and CPU of each part of the stack, sampled from /proc (no psutil needed).
 
-Groups: each service's process tree (gunicorn: master + workers), the PostgreSQL backends serving the bench
+Groups: each service's process tree (the web server: master + workers), the PostgreSQL backends serving the bench
 database, and the load generators (this process with wrk and the probe). Memory is the peak over the run of a
 group's summed VmRSS at one instant; pages a master shares with its forked workers count once per process, as
 in `ps` and `top`. CPU is read at marks (`mark("a")`), so a phase's cores per group are a difference of two

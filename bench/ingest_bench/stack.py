@@ -1,4 +1,5 @@
-"""The production stack on loopback: a fresh PostgreSQL database, redis-server, gunicorn and the Celery worker.
+"""The production stack on loopback: a fresh PostgreSQL database, redis-server, the web server (granian or gunicorn)
+and the Celery worker.
 
 Every process is started here, remembered, and ended here by its own id (or its own process group, which
 holds only what it forked), also when the benchmark is interrupted.
@@ -33,11 +34,13 @@ class StackConfig:
     pg_host: str = "127.0.0.1"
     pg_port: int = 5432
     pg_user: str = "postgres"
+    # As deployed (Dockerfile, docker-compose.yml): granian's WSGI server, one worker per core, 8 threads each
+    # (docs/decisions/0007); "gunicorn" runs gunicorn with `worker_class` (the default before, decision 0006).
+    server: str = "granian"
     workers: int = 2
-    # As deployed (Dockerfile, docker-compose.yml): gthread workers, one per core, 8 threads each; the
-    # measurements behind that choice are in docs/decisions/0006.
-    worker_class: str = "gthread"
     threads: int = 8
+    worker_class: str = "gthread"
+    group_commit_rows: int | None = None  # INGEST_GROUP_COMMIT_ROWS for the web server; None: the default
     consumer: str = "celery"  # or "command": `manage.py consume_events`, the same loop without Celery
     consumers: int = 2  # consumer threads in that process (INGEST_CONSUMERS)
 
@@ -107,6 +110,8 @@ class Stack:
             SIGHTLINE_DATA_DIR=str(self.workdir / "data"),
             LOG_LEVEL="WARNING",
         )
+        if self.config.group_commit_rows is not None:
+            env["INGEST_GROUP_COMMIT_ROWS"] = str(self.config.group_commit_rows)
         return env
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -117,7 +122,7 @@ class Stack:
         out = self._manage("createsite", "bench", "--json")
         fields = json.loads(out)
         self.site = SiteKeys(id=int(fields["id"]), public_key=fields["public_key"], secret_key=fields["secret_key"])
-        self._start_gunicorn()
+        self._start_web()
         self._start_consumer()
 
     def stop(self) -> None:
@@ -224,29 +229,34 @@ class Stack:
     def stream_length(self) -> int:
         return int(self.redis().xlen(STREAM))
 
-    # --- gunicorn and the consumer ---------------------------------------------------------------
-    def _start_gunicorn(self) -> None:
+    # --- the web server and the consumer --------------------------------------------------------------
+    def web_command(self) -> list[str]:
         c = self.config
-        self._spawn(
-            "gunicorn",
-            [
-                sys.executable, "-m", "gunicorn", "server.wsgi:application",
-                "--bind", f"127.0.0.1:{self.http_port}",
-                "--workers", str(c.workers), "--worker-class", c.worker_class, "--threads", str(c.threads),
-                # A control socket at a fixed path would collide with any other gunicorn on the machine.
-                "--no-control-socket", "--graceful-timeout", "5", "--log-level", "warning",
-            ],
-        )  # fmt: skip
+        if c.server == "granian":
+            return [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(self.http_port), "--workers", str(c.workers), "--blocking-threads", str(c.threads),
+                "--no-ws", "--log-level", "warning", "server.wsgi:application",
+            ]  # fmt: skip
+        return [
+            sys.executable, "-m", "gunicorn", "server.wsgi:application", "--bind", f"127.0.0.1:{self.http_port}",
+            "--workers", str(c.workers), "--worker-class", c.worker_class, "--threads", str(c.threads),
+            # A control socket at a fixed path would collide with any other gunicorn on the machine.
+            "--no-control-socket", "--graceful-timeout", "5", "--log-level", "warning",
+        ]  # fmt: skip
+
+    def _start_web(self) -> None:
+        self._spawn("web", self.web_command())
 
         def ready() -> bool:
-            self._check_alive("gunicorn")
+            self._check_alive("web")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as response:
                     return bool(response.status == 200)
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 return False
 
-        wait_for(ready, 60, "gunicorn to answer /readyz", interval=0.2)
+        wait_for(ready, 60, f"{self.config.server} to answer /readyz", interval=0.2)
 
     def _start_consumer(self) -> None:
         if self.config.consumer == "command":
@@ -273,5 +283,5 @@ class Stack:
             self._check_alive(name)
 
     def pids(self) -> dict[str, int]:
-        """Service name → the pid of the process started for it (gunicorn: the master)."""
+        """Service name → the pid of the process started for it (the web server: its master process)."""
         return {name: process.pid for name, process in self._processes.items()}

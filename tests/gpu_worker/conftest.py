@@ -60,11 +60,12 @@ class GpuStack:
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         if data is not None:
             request.add_header("content-type", "application/json")
+        # The headers as http.client gives them: names match in any case (the server may send them lower-case).
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, dict(response.headers), response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
+            return error.code, error.headers, error.read()
 
     def post(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         status, _, raw = self.request("POST", "/api/v1/generate", body)
