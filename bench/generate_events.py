@@ -6,7 +6,7 @@ Run from the repository root:
 
 Creates the site (or reuses one of that name that has no events yet), creates the month partitions of the
 window, streams events, their dedup keys and identity links in chunks (constant memory), then runs the
-partition maintenance task's SQL, VACUUM (ANALYZE) and the periodic refreshes (rollups, session parts, person
+partition maintenance task's SQL, ANALYZE, VACUUM and the periodic refreshes (rollups, session parts, person
 events). The same --seed and --end give the same events. With --dry-run nothing is written: it measures the
 generator alone. See BENCHMARKS.md ("Queries").
 """
@@ -112,7 +112,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url
     site_id = _site_id(args.site_name, args.timezone, host)
 
-    from bench.datagen.loader import drop_indexes, finish, load, prepare_partitions, restore_indexes
+    from bench.datagen.loader import drop_indexes, finish, load, prepare_partitions, restore_indexes, vacuum
 
     cfg = TrafficConfig(site_id, args.events, start, end, args.timezone, args.seed, host, args.chunk_rows)
     print(f"site #{site_id} {args.site_name!r}: {args.events:,} events, {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
@@ -134,7 +134,8 @@ def main() -> None:
               f"{stats.rows_per_second:,.0f} events/s (COPY writer busy {stats.copy_seconds:.1f} s)")  # fmt: skip
         began = time.perf_counter()
         finish(conn)
-        print(f"partition maintenance and VACUUM (ANALYZE): {time.perf_counter() - began:.1f} s")
+        vacuum(conn)
+        print(f"partition maintenance, ANALYZE and VACUUM: {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
         from analytics.derived_tables import person_events_refresh, rollups_refresh, session_parts_refresh
 

@@ -77,23 +77,29 @@ def prepare_partitions(conn: psycopg.Connection[tuple[object, ...]], start: date
 
 
 def finish(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
-    """What the beat task does (current and upcoming months, DEFAULT emptied), then VACUUM (ANALYZE).
-
-    VACUUM, not only ANALYZE: it summarises the ``received_at`` BRIN index over the loaded pages, which the
-    periodic refreshes (rollups, session parts, person events) read; unsummarised, each scans every partition.
-    On a live server autovacuum does this as inserts accumulate.
-    """
+    """What the beat task does (current and upcoming months, DEFAULT emptied), then fresh planner statistics."""
     with conn.transaction(), psycopg.ClientCursor(conn) as cursor:
         created = ensure_upcoming_partitions(cursor)
+        for table in ("analytics_event", "analytics_eventkey", "analytics_identitylink"):
+            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    return created
+
+
+def vacuum(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """VACUUM the loaded tables, after the load is committed (VACUUM cannot run inside a transaction block).
+
+    It summarises the ``received_at`` BRIN index over the loaded pages, which the periodic refreshes (rollups,
+    session parts, person events) read; unsummarised, each scans every partition. On a live server
+    autovacuum does this as inserts accumulate.
+    """
     conn.commit()
     autocommit = conn.autocommit
-    conn.autocommit = True  # VACUUM cannot run inside a transaction block
+    conn.autocommit = True
     try:
         for table in ("analytics_event", "analytics_eventkey", "analytics_identitylink"):
-            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+            conn.execute(sql.SQL("VACUUM {}").format(sql.Identifier(table)))
     finally:
         conn.autocommit = autocommit
-    return created
 
 
 def drop_indexes(conn: psycopg.Connection[tuple[object, ...]]) -> list[sql.Composed | sql.SQL]:
