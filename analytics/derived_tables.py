@@ -51,9 +51,15 @@ def _parts_context(site_id: int, using: str, now: datetime) -> RunContext:
 
 def session_parts_refresh(*, now: datetime | None = None, using: str = "default", rebuild: bool = False) -> int:
     """Re-cuts the session parts of every hour that received events since the last run (and the lookback), or of
-    every hour when `rebuild` is set or the settings they were cut with changed; returns the hours redone."""
+    every hour when `rebuild` is set or the settings they were cut with changed; returns the hours redone.
+
+    Parts take their persons from the person events, so only what those hold is cut (up to their refresh, which
+    the periodic task runs first) and their refresh is held meanwhile: no identity link moves persons in between.
+    Nothing is cut before the first person-events refresh, nor on SQLite (no person events there)."""
     now = now or datetime.now(UTC)
     db = connections[using]
+    if db.vendor != "postgresql":
+        return 0
     dialect = dialect_for(db)
     wanted = session_parts.recipe(engine_settings())
     redone = 0
@@ -62,34 +68,47 @@ def session_parts_refresh(*, now: datetime | None = None, using: str = "default"
         marks = SessionPartsWatermark.objects.using(using)
         marks.get_or_create(key=session_parts.PARTS_KEY, defaults={"received_until": now, "recipe": {}})
         mark = marks.select_for_update().get(key=session_parts.PARTS_KEY)
+        persons_until = person_events.lock(using)
+        if persons_until is None:
+            return 0
+        until = min(now, persons_until)
         since = None
         if rebuild or mark.recipe != wanted:
             SessionPart.objects.using(using).all().delete()
         else:
             since = mark.received_until - timedelta(seconds=settings.ANALYTICS_ROLLUP_LOOKBACK_SECONDS)
-        dialect.prepare(db)
         with db.cursor() as cursor:
-            for site_id, hours in touched_hours(cursor, dialect, since, now).items():
+            for site_id, hours in touched_hours(cursor, dialect, since, until).items():
                 ctx = _parts_context(site_id, using, now)
-                for start, end in runs(hours):
+                recut = runs(hours)
+                redone += sum(int((end - start).total_seconds() // 3600) for start, end in recut)
+                if since is None:
+                    session_parts.build(cursor, ctx, recut)  # into the emptied table, sessions and all
+                    continue
+                for start, end in recut:
                     session_parts.recompute(cursor, ctx, start, end)
-                    redone += int((end - start).total_seconds() // 3600)
-        mark.received_until, mark.recipe = now, wanted
+            session_parts.assign_sessions(cursor, wanted["timeout_seconds"])
+            if since is None:
+                # A whole new table: planner statistics now rather than whenever autovacuum comes by.
+                cursor.execute("ANALYZE analytics_sessionpart")
+        mark.received_until, mark.recipe = until, wanted
         mark.save(using=using)
     return redone
 
 
 def session_parts_forget(site_id: int, before: datetime, using: str = "default") -> None:
-    """After retention deleted a site's events before `before`: their hours' parts go, the hour it cuts is re-cut."""
+    """After retention deleted a site's events before `before`: their hours' parts go, the hour it cuts is re-cut
+    (before the person events of the deleted events go: the re-cut takes its persons from them)."""
     if not SessionPartsWatermark.objects.using(using).exists():
         return
     ctx = _parts_context(site_id, using, before)
     hour = floor_hour(before)
-    ctx.dialect.prepare(ctx.connection)
     with transaction.atomic(using=using), ctx.connection.cursor() as cursor:
+        person_events.lock(using)
         session_parts.delete(cursor, ctx, None, hour)
         if hour < before:
             session_parts.recompute(cursor, ctx, hour, hour + timedelta(hours=1))
+        session_parts.assign_sessions(cursor, ctx.settings.session_timeout_seconds)
 
 
 # --- Person events (funnels' and retention's narrow table, analytics/engine/person_events.py) ----------------

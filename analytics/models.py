@@ -176,6 +176,25 @@ class HourlyRollup(models.Model):
         ]
 
 
+class PathRollup(models.Model):
+    """Event counts per site, UTC hour, name and path (the top pages); kept with HourlyRollup, same watermark.
+
+    A table of its own: the path multiplied into HourlyRollup's browser × os × device_type key would grow it
+    several times over for the one list that needs it.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    hour = models.DateTimeField()
+    name = models.CharField(max_length=200)
+    # No unique key: paths are unbounded text, and each hour's rows are only ever replaced whole.
+    path = models.TextField(blank=True, default="")
+    is_bot = models.BooleanField(default=False)
+    events = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "hour"], name="pathrollup_site_hour")]
+
+
 class RollupWatermark(models.Model):
     """Events received up to `received_until` are reflected in the rollups (one row, key "hourly")."""
 
@@ -184,21 +203,20 @@ class RollupWatermark(models.Model):
 
 
 class SessionPart(models.Model):
-    """A piece of a session: one identity's non-bot events within one UTC hour, no gap longer than the timeout.
+    """A piece of a session: one person's non-bot events within one UTC hour, no gap longer than the timeout.
 
-    Kept by analytics.refresh_rollups next to the hourly rollups (analytics/engine/session_parts.py). The
-    identity is stored as the events carry it (user id; else anonymous and device id; else the event's uuid),
-    so a login that links ids later changes nothing here: persons are resolved when a query reads the parts.
+    Kept by analytics.refresh_rollups next to the hourly rollups (analytics/engine/session_parts.py). The person
+    is the integer of analytics_person that analytics_personevent gives the part's events; `anon_key` /
+    `device_key` name the id whose identity link, once it appears, moves the part to the linked user (the same
+    columns and the same move as person events, docs/queries.md "Person events").
     """
 
     # The (site, hour) index serves every read and every refresh, so no separate site_id index.
     site = models.ForeignKey(Site, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     hour = models.DateTimeField()
-    user_id = models.CharField(max_length=200, blank=True, default="")
-    anonymous_id = models.CharField(max_length=200, blank=True, default="")
-    device_id = models.CharField(max_length=200, blank=True, default="")
-    # Only for events without any id, each of which is a person of its own.
-    uuid = models.UUIDField(null=True)
+    person = models.IntegerField()
+    anon_key = models.IntegerField(null=True)
+    device_key = models.IntegerField(null=True)
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()
     # The first event's (timestamp, uuid) as fixed-width text: orders first values across parts.
@@ -214,9 +232,28 @@ class SessionPart(models.Model):
     os_pos = models.CharField(max_length=64, null=True)
     device_type = models.CharField(max_length=16, blank=True, default="")
     device_type_pos = models.CharField(max_length=64, null=True)
+    # The part's session among all its person's parts: its first event time (NULL until a refresh assigns it),
+    # and whether this part is all of it.
+    session_start = models.DateTimeField(null=True)
+    alone = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["site", "hour"], name="sessionpart_site_hour")]
+        indexes = [
+            models.Index(fields=["site", "hour"], name="sessionpart_site_hour"),
+            # A refresh redoes the sessions of the persons it touched from their last one: their parts in order.
+            models.Index(fields=["site", "person", "first_at"], name="sessionpart_person"),
+            # Queries order the persons with parts whose session is not known yet; a refresh finds them here.
+            models.Index(
+                fields=["site", "hour"], name="sessionpart_unassigned", condition=models.Q(session_start__isnull=True)
+            ),
+            # A link applied later finds the parts it moves through these (few rows: only unresolved ids).
+            models.Index(
+                fields=["site", "anon_key"], name="sessionpart_anon", condition=models.Q(anon_key__isnull=False)
+            ),
+            models.Index(
+                fields=["site", "device_key"], name="sessionpart_device", condition=models.Q(device_key__isnull=False)
+            ),
+        ]
 
 
 class SessionPartsWatermark(models.Model):

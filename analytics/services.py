@@ -31,6 +31,7 @@ from analytics.models import (
     EventAlias,
     HourlyRollup,
     IpTruncation,
+    PathRollup,
     PromptPolicy,
     Site,
 )
@@ -126,7 +127,8 @@ def events_retention_enforce(*, now: datetime | None = None) -> RetentionResult:
         events += _delete_in_batches(keys=False, site_id=site_id, before=before)
         keys += _delete_in_batches(keys=True, site_id=site_id, before=before)
         # An hour's counts go once the whole hour is past retention, so no chart shows data the events lack.
-        HourlyRollup.objects.filter(site_id=site_id, hour__lte=before - timedelta(hours=1)).delete()
+        for rollup in (HourlyRollup, PathRollup):
+            rollup.objects.filter(site_id=site_id, hour__lte=before - timedelta(hours=1)).delete()
         session_parts_forget(site_id, before)
         person_events_forget(site_id, before)
     return RetentionResult(events_deleted=events, keys_deleted=keys, partitions_dropped=tuple(dropped))

@@ -22,14 +22,14 @@ def refresh_rollups() -> None:
     hours = rollups_refresh()
     if hours:
         logger.info("refreshed hourly rollups", extra={"hours": hours})
-    # The sessions table (session parts) follows the same events; its own transaction and watermark.
-    parts = session_parts_refresh()
-    if parts:
-        logger.info("refreshed session parts", extra={"hours": parts})
     # Funnels' and retention's person events (analytics/engine/person_events.py): its own transaction and mark.
     added = person_events_refresh()
     if added:
         logger.info("refreshed person events", extra={"rows": added})
+    # The sessions table (session parts) follows, taking its persons from the person events just stored.
+    parts = session_parts_refresh()
+    if parts:
+        logger.info("refreshed session parts", extra={"hours": parts})
 
 
 # Deleting years of events can take a while; batches commit as they go, so a run cut short loses nothing.

@@ -1,5 +1,6 @@
 """The benchmark funnel two ways, alternated in one process: one row per person aggregated in Python
-(funnel_people + funnel_math.funnel_result) against the numbers in SQL (funnel_totals + totals_result).
+(funnel_people + funnel_math.funnel_result) against the runner (counts and sorted gaps in SQL, per person half
+on two connections: funnel_totals + totals_result).
 
     .venv/bin/python bench/bench_funnel_totals.py --database-url postgres://postgres@127.0.0.1:5432/sightline_bench_1m \
         [--range 30d|all] [--rounds 5]
@@ -33,9 +34,9 @@ def main() -> None:
 
     from analytics.engine import insights
     from analytics.engine.execute import fetch_all
-    from analytics.engine.funnel_math import attempt_from_row, funnel_result, totals_result
-    from analytics.engine.funnel_sql import funnel_people, funnel_totals
-    from analytics.engine.runners.funnels import _person_events
+    from analytics.engine.funnel_math import attempt_from_row, funnel_result
+    from analytics.engine.funnel_sql import funnel_people
+    from analytics.engine.runners.funnels import _person_events, run_funnels
     from analytics.models import Event, Site
 
     site = Site.objects.order_by("id").first()
@@ -63,8 +64,7 @@ def main() -> None:
         attempts = (attempt_from_row(row, len(names), query.order, query.window_seconds) for row in rows)
         old = funnel_result(attempts, names, query.order, None)
         middle = time.perf_counter()
-        (row,) = fetch_all(ctx, funnel_totals(ctx, query, person_events=person_events))
-        new = totals_result(row, names, query.order)
+        new = run_funnels(ctx, query)
         end = time.perf_counter()
         per_person.append(middle - began)
         in_sql.append(end - middle)

@@ -6,9 +6,9 @@ Run from the repository root, against a bench database whose parts were built (`
         [--runs 3] [--ranges 2026-11-17:2026-11-23,2026-10-24:2026-11-22]
 
 For each range (local dates, both inclusive): the overview's sessions query with its four breakdowns, the previous
-period's sessions, and its visitors/page-views chart (with and without whole-range totals). Each runs both ways,
-alternating, --runs times; medians are printed with the load average, and the two answers must be equal. See
-BENCHMARKS.md ("Console").
+period's sessions, its visitors/page-views chart (with and without whole-range totals) and its top pages (the
+hourly path rollup). Each runs both ways (the derived tables, and raw events only), alternating, --runs times;
+medians are printed with the load average, and the two answers must be equal. See BENCHMARKS.md ("Console").
 """
 
 from __future__ import annotations
@@ -44,11 +44,18 @@ def _questions(first: date, last: date) -> list[tuple[str, str, dict[str, Any]]]
         "date_range": current,
         "compare": True,
     }
+    top_pages = {
+        "series": [{"event": None, "math": "count", "filters": PAGE_VIEWS}],
+        "interval": "month",
+        "date_range": current,
+        "breakdown": {"key": "path", "limit": 10},
+    }
     return [
         ("sessions, 4 breakdowns", "sessions", {"date_range": current, "breakdowns": BREAKDOWNS}),
         ("sessions, previous period", "sessions", {"date_range": previous}),
         ("visitors chart", "trends", chart),
         ("visitors chart, totals false", "trends", chart | {"totals": False}),
+        ("top pages (path rollup)", "trends", top_pages),
     ]
 
 

@@ -6,8 +6,8 @@ Run from the repository root:
 
 Creates the site (or reuses one of that name that has no events yet), creates the month partitions of the
 window, streams events, their dedup keys and identity links in chunks (constant memory), then runs the
-partition maintenance task's SQL, ANALYZE, VACUUM and the periodic refreshes (rollups, session parts, person
-events). The same --seed and --end give the same events. With --dry-run nothing is written: it measures the
+partition maintenance task's SQL, ANALYZE, VACUUM and the periodic refreshes (rollups, person events, session
+parts). The same --seed and --end give the same events. With --dry-run nothing is written: it measures the
 generator alone. See BENCHMARKS.md ("Queries").
 """
 
@@ -142,11 +142,11 @@ def main() -> None:
         hours = rollups_refresh()  # what the beat task does every minute: trends read these
         print(f"hourly rollups: {hours:,} hours counted in {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
-        cut = session_parts_refresh()  # the sessions table: sessions insights and the overview read it
-        print(f"session parts: {cut:,} hours cut in {time.perf_counter() - began:.1f} s")
-        began = time.perf_counter()
         stored = person_events_refresh()  # funnels and retention without filters read it
-        print(f"person events: {stored:,} rows stored in {time.perf_counter() - began:.1f} s; "
+        print(f"person events: {stored:,} rows stored in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        cut = session_parts_refresh()  # the sessions table (persons from the person events): the overview reads it
+        print(f"session parts: {cut:,} hours cut in {time.perf_counter() - began:.1f} s; "
               f"total {time.perf_counter() - loading:.1f} s")  # fmt: skip
         row = conn.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('analytics_eventkey')), "

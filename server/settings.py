@@ -230,6 +230,10 @@ ANALYTICS_ROLLUP_LOOKBACK_SECONDS = _env_int("ANALYTICS_ROLLUP_LOOKBACK_SECONDS"
 # statement afresh, a quarter of the 1 s budget, and the row-at-a-time work it speeds up is not where they
 # spend their time (docs/queries.md, "Performance design"). Applied with SET LOCAL, so other queries keep it.
 ANALYTICS_QUERY_JIT = _env_bool("ANALYTICS_QUERY_JIT", False)
+# Funnels and retention over person events run as two statements, one per half of the persons, on two
+# connections at once: PostgreSQL never runs their window functions in parallel workers, so without this one
+# core works. Costs one extra connection per such query while it runs (docs/queries.md, "Person halves").
+ANALYTICS_CONCURRENT_HALVES = _env_bool("ANALYTICS_CONCURRENT_HALVES", True)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from analytics.engine.context import RunContext
+from analytics.engine.person_halves import half_condition
 from analytics.engine.sql import Sql, all_of, any_of, join, param, params, q
 from analytics.queries.cohorts import CohortDefinition, EventCriterion
 from analytics.queries.parts import (
@@ -31,6 +32,11 @@ PERSON = Sql(
 )
 # The same person as an integer, in analytics_personevent (analytics/engine/person_events.py).
 PERSON_ID = Sql("e.person")
+# Events with their analytics_personevent row (`pe`, the same primary key): the integer person and the ids whose
+# later links would move it (for the session parts, which take their persons from there).
+_PERSON_EVENT_JOIN = Sql(
+    ' JOIN analytics_personevent pe ON pe.site_id = e.site_id AND pe."timestamp" = e."timestamp" AND pe.uuid = e.uuid'
+)
 _PERSON_JOINS = Sql(
     " LEFT JOIN analytics_identitylink la ON la.site_id = e.site_id AND e.user_id = '' "
     "AND e.anonymous_id <> '' AND la.anonymous_id = e.anonymous_id"
@@ -96,6 +102,16 @@ def condition(ctx: RunContext, item: Filter) -> Sql:
     return _property_condition(ctx, item)
 
 
+def person_id_condition(ctx: RunContext, item: CohortFilter) -> Sql:
+    """A cohort filter on rows whose person is an analytics_person id (``e.person``): the members' keys, looked up."""
+    return q(
+        "e.person {n}IN (SELECT k.id FROM analytics_person k WHERE k.site_id = {s} AND k.key IN ({m}))",
+        n=Sql("NOT " if item.negate else ""),
+        s=param(ctx.site_id),
+        m=cohort_members(ctx, item.cohort_id),
+    )
+
+
 def selector_condition(ctx: RunContext, selector: EventSelector) -> Sql:
     parts = [condition(ctx, f) for f in selector.filters]
     if selector.event is not None:
@@ -118,9 +134,13 @@ def source(
     where: Iterable[Sql] = (),
     include_bots: bool = False,
     person_events: bool = False,
+    person_ids: bool = False,
+    half: int | None = None,
 ) -> Sql:
     """``SELECT columns FROM analytics_event`` for this site and time range — the only such statement. With
-    ``person_events``, from analytics_personevent, whose PERSON is PERSON_ID (person_events.answers: no filters)."""
+    ``person_events``, from analytics_personevent, whose PERSON is PERSON_ID (person_events.answers: no filters);
+    with ``person_ids``, events joined with their analytics_personevent row ``pe``; ``half`` (0 or 1, person
+    events only) keeps the persons of that half (person_halves)."""
     conditions = [q("e.site_id = {s}", s=param(ctx.site_id)), q('e."timestamp" < {t}', t=param(ctx.dialect.time(end)))]
     if start is not None:
         conditions.append(q('e."timestamp" >= {t}', t=param(ctx.dialect.time(start))))
@@ -131,6 +151,14 @@ def source(
         conditions.append(q("e.is_bot = {f}", f=param(False)))
     conditions.extend(condition(ctx, f) for f in filters)
     conditions.extend(where)
+    if person_ids:
+        # The planner carries no range across the join's equality: without these it reads every row of pe.
+        conditions.append(q('pe."timestamp" < {t}', t=param(ctx.dialect.time(end))))
+        if start is not None:
+            conditions.append(q('pe."timestamp" >= {t}', t=param(ctx.dialect.time(start))))
+    if half is not None:
+        assert person_events
+        conditions.append(half_condition(half))
     where_all = all_of(conditions)
     if person_events:
         assert not filters and PERSON.text not in where_all.text
@@ -140,6 +168,8 @@ def source(
         return q("SELECT {cols} FROM analytics_personevent e WHERE {cond}", cols=selected, cond=where_all)
     selected = join(", ", [q("{x} AS " + _name(alias), x=_key(ctx, expr)) for alias, expr in columns])
     joins = _PERSON_JOINS if PERSON.text in selected.text or PERSON.text in where_all.text else Sql("")
+    if person_ids:
+        joins = joins + _PERSON_EVENT_JOIN
     return q("SELECT {cols} FROM analytics_event e{joins} WHERE {cond}", cols=selected, joins=joins, cond=where_all)
 
 

@@ -21,8 +21,9 @@ def value_column(ctx: RunContext, breakdown: Breakdown | None) -> Sql:
 
 
 def ranked(ctx: RunContext, table: str, weight: str, limit: int, column: str = "bd") -> Sql:
-    """``SELECT bd, (rank <= limit) AS top`` over a CTE's rows; weight is an aggregate like COUNT(*)."""
-    assert table.isidentifier() and column.isidentifier() and weight in ("COUNT(*)", "COUNT(DISTINCT sid)")
+    """``SELECT bd, (rank <= limit) AS top`` over a CTE's rows; weight is an aggregate like COUNT(*) (or SUM(n) over
+    rows that already count)."""
+    assert table.isidentifier() and column.isidentifier() and weight in ("COUNT(*)", "COUNT(DISTINCT sid)", "SUM(n)")
     return q(
         "SELECT {c} AS bd, CASE WHEN ROW_NUMBER() OVER (ORDER BY {w} DESC, {o}) <= {n} THEN 1 ELSE 0 END AS top "
         "FROM {t} GROUP BY {c2}",

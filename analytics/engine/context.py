@@ -21,6 +21,9 @@ class EngineSettings:
     bounce_seconds: float = 10.0
     # PostgreSQL's JIT compiles every large insight statement afresh (0.25-0.3 s each on the benchmark).
     query_jit: bool = False
+    # Funnels and retention over person events run their two person halves on two connections at once
+    # (analytics/engine/person_halves.py); off, one after the other on one connection.
+    concurrent_halves: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ core (``analytics.queries.time_buckets``), so both databases bucket a DST day th
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -197,7 +198,7 @@ class _Percentile:
         return percentile_cont(self.values, self.fraction)
 
 
-def percentile_cont(values: list[float], fraction: float) -> float | None:
+def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from analytics.engine.breakdown import OTHER, public, top_values
@@ -47,30 +48,19 @@ def _plain_sum(values: Sequence[float]) -> float:
 def _steps(attempts: Sequence[Attempt], names: Sequence[str | None]) -> dict[str, Any]:
     n = len(names)
     counts = [sum(1 for a in attempts if a.reached > k) for k in range(n)]
-    medians: list[float | None] = [None]
-    sums: list[float | None] = [None]
-    for k in range(1, n):
-        gaps = sorted(a.times[k] - a.times[k - 1] for a in attempts if a.reached > k)
-        medians.append(percentile_cont(gaps, 0.5))
-        sums.append(_plain_sum(gaps) if gaps else None)
-    durations = [a.times[-1] - a.times[0] for a in attempts if a.reached == n]
-    histogram = []
-    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
-        histogram.append(sum(1 for d in durations if d >= low and (high is None or d < high)))
-    return _numbers(names, counts, medians, sums, percentile_cont(durations, 0.5), histogram)
+    gaps = [sorted(a.times[k] - a.times[k - 1] for a in attempts if a.reached > k) for k in range(1, n)]
+    durations = sorted(a.times[-1] - a.times[0] for a in attempts if a.reached == n)
+    return _numbers(names, counts, gaps, durations)
 
 
 def _numbers(
-    names: Sequence[str | None],
-    counts: Sequence[int],
-    medians: Sequence[float | None],
-    sums: Sequence[float | None],
-    median_total: float | None,
-    histogram: Sequence[int],
+    names: Sequence[str | None], counts: Sequence[int], gaps: Sequence[Sequence[float]], durations: Sequence[float]
 ) -> dict[str, Any]:
+    """The numbers from the counts per step, each step's gaps from the previous one (ascending, steps 1…n−1)
+    and the converted persons' total durations (ascending)."""
     steps = []
     for k in range(len(names)):
-        total = sums[k]
+        step_gaps = gaps[k - 1] if k else ()
         steps.append(
             {
                 "index": k,
@@ -83,34 +73,35 @@ def _numbers(
                 if counts[0]
                 else 0.0,
                 "dropped": counts[k - 1] - counts[k] if k else 0,
-                "median_time_from_previous_s": medians[k],
-                "avg_time_from_previous_s": total / counts[k] if total is not None and counts[k] else None,
+                "median_time_from_previous_s": percentile_cont(step_gaps, 0.5) if k else None,
+                "avg_time_from_previous_s": _plain_sum(step_gaps) / counts[k] if step_gaps else None,
             }
         )
+    histogram = []
+    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
+        histogram.append(sum(1 for d in durations if d >= low and (high is None or d < high)))
     edges = zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), histogram, strict=True)
     return {
         "steps": steps,
         "conversion_rate": counts[-1] / counts[0] if counts[0] else 0.0,
-        "median_time_to_convert_s": median_total,
+        "median_time_to_convert_s": percentile_cont(durations, 0.5),
         "time_to_convert_histogram": [{"from_s": low, "to_s": high, "count": c} for low, high, c in edges],
     }
 
 
-def totals_result(row: Sequence[Any], names: Sequence[str | None], order: str) -> dict[str, Any]:
-    """The result from funnel_sql.funnel_totals' row: the same numbers funnel_result gives from attempts."""
+def totals_result(rows: Sequence[Sequence[Any]], names: Sequence[str | None], order: str) -> dict[str, Any]:
+    """The result from the rows of funnel_sql.funnel_totals (one per person half, or one for everyone): the
+    same numbers funnel_result gives from attempts. Counts add; each half's ascending arrays merge."""
     n = len(names)
-    counts = [int(c) for c in row[:n]]
-    pairs = row[n : n + 2 * (n - 1)]
-    medians = [None, *(_number(m) for m in pairs[0::2])]
-    sums = [None, *(_number(s) for s in pairs[1::2])]
-    rest = row[n + 2 * (n - 1) :]
-    histogram = [int(c) for c in rest[1:]]
-    numbers = _numbers(names, counts, medians, sums, _number(rest[0]), histogram)
+    counts = [sum(int(row[k]) for row in rows) for k in range(n)]
+    merged = [_merge(row[n + j] for row in rows) for j in range(n)]
+    numbers = _numbers(names, counts, merged[:-1], merged[-1])
     return {"kind": "funnels", "order": order, **numbers, "breakdown": None}
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _merge(parts: Iterable[Sequence[float] | None]) -> list[float]:
+    # Sorting concatenated ascending runs is a linear merge for Python's sort.
+    return sorted(chain.from_iterable(p for p in parts if p))
 
 
 def funnel_result(

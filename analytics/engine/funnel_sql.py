@@ -15,26 +15,27 @@ from datetime import timedelta
 from analytics.engine.base import PERSON, TIMESTAMP, UUID, selector_condition, source
 from analytics.engine.breakdown import value_column
 from analytics.engine.context import RunContext
-from analytics.engine.funnel_math import HISTOGRAM_EDGES
-from analytics.engine.sql import Sql, alias, join, param, q
+from analytics.engine.sql import Sql, alias, join, param, params, q
 from analytics.queries.funnels import FunnelQuery
 
-_ORDER = "PARTITION BY person ORDER BY ts, ord, uuid"
 # "Every later row" written as "every earlier row in reverse order": a frame that starts at UNBOUNDED
 # PRECEDING is a running aggregate, computed incrementally; one that ends at UNBOUNDED FOLLOWING is
 # recomputed for every row, which made funnels quadratic in a heavy user's events (2-3x slower on the
-# benchmark datasets).
-_REVERSED = "PARTITION BY person ORDER BY ts DESC, ord DESC, uuid DESC"
+# benchmark datasets). Every window runs in this one order (strict funnels too, looking back instead of
+# ahead), by the stored timestamp (`tsr`, ordered as its epoch `ts`): person events come out of the index
+# personevent_half in (person, time descending) order, so only equal instants are sorted.
+_REVERSED = "PARTITION BY person ORDER BY tsr DESC, ord DESC, uuid DESC"
 _AFTER = Sql("WINDOW w AS (" + _REVERSED + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
 _EVERY_ROW = Sql("TRUE")
 _FROM_HERE_ON = Sql("WINDOW w AS (" + _REVERSED + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+_BACKWARDS = Sql("WINDOW w AS (" + _REVERSED + ")")
 
 
 def _flag(ctx: RunContext, condition: Sql, name: Sql) -> tuple[str, Sql]:
     return name.text, q("CASE WHEN {c} THEN 1 ELSE 0 END", c=condition)
 
 
-def _rows(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
+def _rows(ctx: RunContext, query: FunnelQuery, person_events: bool, half: int | None = None) -> Sql:
     span = ctx.window(query.scope.date_range)
     steps = [selector_condition(ctx, s) for s in query.steps]
     exclusions = [selector_condition(ctx, x.selector) for x in query.exclusions]
@@ -43,6 +44,7 @@ def _rows(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
     columns: list[tuple[str, Sql]] = [
         ("person", PERSON),
         ("ts", ctx.dialect.epoch(TIMESTAMP)),
+        ("tsr", TIMESTAMP),
         ("uuid", UUID),
         ("bd", value_column(ctx, query.breakdown)),
         ("ord", q("CASE {o} ELSE " + str(len(steps)) + " END", o=order)),
@@ -59,6 +61,7 @@ def _rows(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
         filters=query.scope.filters,
         include_bots=query.scope.include_bots,
         person_events=person_events,
+        half=half,
     )
 
 
@@ -117,12 +120,13 @@ def _ordered(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
 
 def _strict(ctx: RunContext, query: FunnelQuery, rows: Sql) -> Sql:
     n = len(query.steps)
-    columns = [Sql("ROW_NUMBER() OVER w AS pos")]
+    # In reverse order the rows after an entry are the ones before it: LAG instead of LEAD.
+    columns = [Sql("-ROW_NUMBER() OVER w AS pos")]
     for j in range(1, n):
         offset = Sql(str(j))
-        columns.append(q("LEAD({s}, {o}) OVER w AS {a}", s=alias("s", j), o=offset, a=alias("ls", j)))
-        columns.append(q("LEAD(ts, {o}) OVER w AS {a}", o=offset, a=alias("a", 0, j)))
-    current = _level(rows, columns, Sql("WINDOW w AS (" + _ORDER + ")"))
+        columns.append(q("LAG({s}, {o}) OVER w AS {a}", s=alias("s", j), o=offset, a=alias("ls", j)))
+        columns.append(q("LAG(ts, {o}) OVER w AS {a}", o=offset, a=alias("a", 0, j)))
+    current = _level(rows, columns, _BACKWARDS)
     # A later step only counts if every row between is the chain itself.
     times = [Sql("ts")] + [
         q("CASE WHEN {l} = 1 THEN {a} END", l=alias("ls", j), a=alias("a", 0, j)) for j in range(1, n)
@@ -233,8 +237,8 @@ def funnel_people(ctx: RunContext, query: FunnelQuery, *, person_events: bool = 
     )
 
 
-def _attempts(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Sql:
-    rows = _rows(ctx, query, person_events)
+def _attempts(ctx: RunContext, query: FunnelQuery, person_events: bool, half: int | None = None) -> Sql:
+    rows = _rows(ctx, query, person_events, half)
     build = {"ordered": _ordered, "strict": _strict, "any": _any}[query.order]
     return build(ctx, query, rows)
 
@@ -244,11 +248,12 @@ def totals_in_sql(ctx: RunContext, query: FunnelQuery) -> bool:
     return ctx.dialect.vendor == "postgresql" and query.order != "any" and query.breakdown is None
 
 
-def funnel_totals(ctx: RunContext, query: FunnelQuery, *, person_events: bool = False) -> Sql:
-    """The funnel's numbers in one row, from each person's best attempt (the one funnel_people returns):
-    the persons who reached each step (c_0 … c_{n-1}); for each step k ≥ 1 the median and the sum, added in
-    ascending order, of t_k − t_{k−1}; the median of t_{n−1} − t_0 and its histogram counts (HISTOGRAM_EDGES)
-    over those who converted. funnel_math.totals_result reads it (totals_in_sql says when it applies)."""
+def funnel_totals(ctx: RunContext, query: FunnelQuery, *, person_events: bool = False, half: int | None = None) -> Sql:
+    """The funnel's numbers in one row, from each person's best attempt (the one funnel_people returns): the
+    persons who reached each step (c_0 … c_{n-1}); for each step k ≥ 1 the gaps t_k − t_{k−1} of those who
+    reached it, ascending (an array); the totals t_{n−1} − t_0 of those who converted, ascending. Counts add
+    and sorted arrays merge, so the rows of the two person halves (``half``) give the whole funnel:
+    funnel_math.totals_result reads them (totals_in_sql says when this applies)."""
     n = len(query.steps)
     # The best attempt by one grouping over rows already in person order, instead of a re-sort and a ranking:
     # the smallest (−reached, entry time, entry position) — unique per person — carries its step times along.
@@ -256,22 +261,65 @@ def funnel_totals(ctx: RunContext, query: FunnelQuery, *, person_events: bool = 
     best = q(
         "SELECT MIN(ARRAY[{k}]::float8[]) AS b FROM ({v}) v GROUP BY person",
         k=key,
-        v=_attempts(ctx, query, person_events),
+        v=_attempts(ctx, query, person_events, half),
     )
     times = [Sql("b[2] AS t_0")] + [q("b[" + str(j + 3) + "] AS {t}", t=alias("t", j)) for j in range(1, n)]
     people = q("SELECT -b[1] AS reached, {t} FROM ({b}) g", t=join(", ", times), b=best)
     columns = [q("COUNT(*) FILTER (WHERE reached > " + str(k) + ")") for k in range(n)]
     for k in range(1, n):
         gap = q("({t} - {p})", t=alias("t", k), p=alias("t", k - 1))
-        within = Sql(" FILTER (WHERE reached > " + str(k) + ")")
-        columns.append(ctx.dialect.percentile(gap, 0.5) + within)
-        columns.append(q("SUM({g} ORDER BY {g2})", g=gap, g2=gap) + within)
+        columns.append(q("ARRAY_AGG({g} ORDER BY {g2}) FILTER (WHERE reached > " + str(k) + ")", g=gap, g2=gap))
     total = q("({t} - t_0)", t=alias("t", n - 1))
-    converted = " FILTER (WHERE reached = " + str(n) + ")"
-    columns.append(ctx.dialect.percentile(total, 0.5) + Sql(converted))
-    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
-        below = "" if high is None else " AND {d2} < " + str(high)
-        columns.append(
-            q("COUNT(*) FILTER (WHERE reached = " + str(n) + " AND {d} >= " + str(low) + below + ")", d=total, d2=total)
-        )
+    columns.append(q("ARRAY_AGG({d} ORDER BY {d2}) FILTER (WHERE reached = " + str(n) + ")", d=total, d2=total))
     return q("SELECT {c} FROM ({p}) p", c=join(", ", columns), p=people)
+
+
+def packs(query: FunnelQuery) -> bool:
+    """Whether packed_rows can carry the funnel: every step names its event (so a row's steps follow from its
+    name) and no exclusions (funnel_arrays does not follow them)."""
+    return not query.exclusions and all(step.event for step in query.steps)
+
+
+def packed_names(query: FunnelQuery) -> list[str]:
+    """The names packed_rows numbers 1, 2, … (0: an event of none of them, read by strict funnels)."""
+    return sorted({step.event for step in query.steps if step.event})
+
+
+_PACK = (
+    "SELECT string_agg(int8send(k), ''::bytea), string_agg(timestamptz_send(tsr), ''::bytea) "
+    "FROM (SELECT k, tsr FROM ({r}) r ORDER BY person, tsr DESC) o"
+)
+
+
+def packed_rows(ctx: RunContext, query: FunnelQuery, half: int) -> Sql:
+    """One person half's funnel events as rows of two byte strings: int8 keys, person × 256 + the name's number
+    in packed_names, and times (timestamptz_send: int8 microseconds from 2000), each row's events in (person,
+    time descending) order, as an index hands them out, so nothing is sorted here. Ordered funnels: one row per
+    step name (index personevent_name_half: no other name is read); strict ones: one row of every event (index
+    personevent_half; 0 for names of no step). funnel_arrays merges the rows and checks every order it
+    relies on (the aggregate takes its rows in the sorted subquery's order)."""
+    assert packs(query)
+    span = ctx.window(query.scope.date_range)
+    names = packed_names(query)
+    assert len(names) < 256  # a name's number shares the key with the person
+
+    def rows(number: Sql, where: list[Sql]) -> Sql:
+        return source(
+            ctx,
+            start=span.start,
+            end=span.end + timedelta(seconds=query.window_seconds),
+            columns=[("k", q("e.person::int8 * 256 + {n}", n=number)), ("tsr", TIMESTAMP), ("person", PERSON)],
+            where=where,
+            include_bots=query.scope.include_bots,
+            person_events=True,
+            half=half,
+        )
+
+    if query.order == "strict":
+        number = q('COALESCE(array_position(ARRAY[{n}]::text[], e."name"::text), 0)', n=params(names))
+        return q(_PACK, r=rows(number, []))
+    named = join(", ", [q("({i}, {n})", i=Sql(str(i)), n=param(name)) for i, name in enumerate(names, 1)])
+    per_name = rows(Sql("w.number"), [Sql('e."name" = w.name')])
+    return q(
+        "SELECT p.* FROM (VALUES {v}) w (number, name) CROSS JOIN LATERAL ({p}) p", v=named, p=q(_PACK, r=per_name)
+    )

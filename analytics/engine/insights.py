@@ -33,6 +33,7 @@ def engine_settings() -> EngineSettings:
         engagement_properties=tuple(settings.ANALYTICS_ENGAGEMENT_PROPERTIES),
         bounce_seconds=float(settings.ANALYTICS_BOUNCE_SECONDS),
         query_jit=settings.ANALYTICS_QUERY_JIT,
+        concurrent_halves=settings.ANALYTICS_CONCURRENT_HALVES,
     )
 
 

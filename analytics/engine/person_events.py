@@ -9,10 +9,11 @@ Exactness. A row's person is what ``base.PERSON`` gives for the event with the i
 row was written. A link written later changes the person of exactly the events that carry its anonymous or
 device id, no user id, and no id already linked that takes precedence; those rows name that id in
 ``anon_key`` / ``device_key``, and each refresh applies every link whose id is still unmerged
-(``analytics_person.merged``): the rows move to the linked user. Events are taken by ``received_at``, so late
-events (old timestamps) come in with the refresh that sees them; a lookback re-reads recent ones and keeps
-only those not stored yet. Retention deletes rows with their events. PostgreSQL only: on SQLite insights read
-events (``available`` is false).
+(``analytics_person.merged``): the rows move to the linked user, and so do the session parts that took their
+persons from these rows (``session_parts.move``; parts are cut under ``lock``). Events are taken by
+``received_at``, so late events (old timestamps) come in with the refresh that sees them; a lookback re-reads
+recent ones and keeps only those not stored yet. Retention deletes rows with their events. PostgreSQL only:
+on SQLite insights read events (``available`` is false).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from analytics.engine import session_parts
 from analytics.engine.base import PERSON, PERSON_JOINS
 from analytics.engine.sql import Sql, all_of, param, q
 from analytics.models import RollupWatermark
@@ -112,6 +114,8 @@ def store(cursor: Any, since: datetime | None, until: datetime, *, every_link: b
     _run(cursor, q(_ADD_USERS, t=_LINKS))
     _run(cursor, q(_MOVE, t=_LINKS, column=Sql("anon_key"), cleared=Sql("anon_key = NULL, device_key = NULL")))
     _run(cursor, q(_MOVE, t=_LINKS, column=Sql("device_key"), cleared=Sql("device_key = NULL")))
+    # The session parts took their persons from these rows: they move in the same transaction.
+    session_parts.move(cursor, _LINKS)
     _run(cursor, q(_MARK_MERGED, t=_LINKS))
     _run(cursor, q(_DROP, t=_LINKS))
     _run(cursor, q(_DROP, t=_BATCH))
@@ -146,6 +150,13 @@ def refresh(*, using: str, now: datetime, lookback: timedelta | None, wait: bool
             added = store(cursor, since, now, every_link=lookback is not None)
         marks.update_or_create(key=PERSON_EVENTS_KEY, defaults={"received_until": now})
     return added
+
+
+def lock(using: str) -> datetime | None:
+    """Holds the person events' refresh until the caller's transaction ends (so no link moves persons meanwhile) and
+    returns the receipt time up to which events are stored; None before the first refresh."""
+    marks = RollupWatermark.objects.using(using).select_for_update().filter(key=PERSON_EVENTS_KEY)
+    return marks.values_list("received_until", flat=True).first()
 
 
 def catch_up(using: str) -> bool:

@@ -1,14 +1,16 @@
-"""Hourly rollups: event counts per site, UTC hour, name, browser, os, device type and bot flag.
+"""Hourly rollups: event counts per site, UTC hour and bot flag, by name, browser, os and device type in one
+table and by name and path in another (the top pages).
 
-``refresh`` recomputes every hour that received events since the last watermark (``received_at``, so late
-events recount their old hour). Trends use the rollups for hours before the watermark's hour when the
-question can be answered from counts of those columns, and raw events for the rest; both give the same
-numbers (tests/analytics/test_rollups.py).
+``refresh`` recomputes both tables for every hour that received events since the last watermark
+(``received_at``, so late events recount their old hour). Trends use a table for hours before the watermark's
+hour when the question can be answered from counts of its columns, and raw events for the rest; both give the
+same numbers (tests/analytics/engine/test_rollups.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,34 +26,43 @@ from analytics.queries.time_buckets import Window
 if TYPE_CHECKING:
     from analytics.queries.trends import Series, TrendsQuery
 
-ROLLED_UP = frozenset({"name", "browser", "os", "device_type"})
-_HOUR = timedelta(hours=1)
-_GROUP = 'e.site_id, {h}, e."name", e.browser, e.os, e.device_type, e.is_bot'
-_INSERT = (
-    "INSERT INTO analytics_hourlyrollup (site_id, hour, name, browser, os, device_type, is_bot, events) "
-    "SELECT {g1}, COUNT(*) FROM analytics_event e "
-    'WHERE e.site_id = {s} AND e."timestamp" >= {a} AND e."timestamp" < {b} GROUP BY {g2}'
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    table: str
+    # The event columns it counts by, besides the hour and the bot flag.
+    columns: tuple[str, ...]
+
+
+# Together the path and the main dimensions would multiply into far more rows than either alone.
+ROLLUPS = (
+    Rollup("analytics_hourlyrollup", ("name", "browser", "os", "device_type")),
+    Rollup("analytics_pathrollup", ("name", "path")),
 )
+_HOUR = timedelta(hours=1)
 
 
-def _rolled_up(item: Filter) -> bool:
-    return not isinstance(item, CohortFilter) and item.field.source == "column" and item.field.column in ROLLED_UP
+def _kept_by(rollup: Rollup, item: Filter) -> bool:
+    return not isinstance(item, CohortFilter) and item.field.source == "column" and item.field.column in rollup.columns
 
 
-def answers(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> bool:
-    """Whether rollups can answer this series exactly: event counts filtered and split by rolled-up columns."""
+def answering(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> Rollup | None:
+    """The rollup that answers this series exactly (event counts filtered and split by its columns), if any."""
     if ctx.rollups_until is None or series.math != "count" or span.start >= ctx.rollups_until:
-        return False
-    filters = (*query.scope.filters, *series.selector.filters)
-    if not all(_rolled_up(f) for f in filters):
-        return False
-    if query.breakdown is not None and not (
-        query.breakdown.field.source == "column" and query.breakdown.field.column in ROLLED_UP
-    ):
-        return False
+        return None
     # UTC hours must map onto local buckets: zones with offsets such as +05:30 cannot use them.
     offsets = {span.start.astimezone(_zone(ctx)).utcoffset(), span.end.astimezone(_zone(ctx)).utcoffset()}
-    return all(o is not None and o.total_seconds() % 3600 == 0 for o in offsets)
+    if not all(o is not None and o.total_seconds() % 3600 == 0 for o in offsets):
+        return None
+    filters = (*query.scope.filters, *series.selector.filters)
+    breakdown = query.breakdown
+    for rollup in ROLLUPS:
+        split_by = breakdown is None or (
+            breakdown.field.source == "column" and breakdown.field.column in rollup.columns
+        )
+        if split_by and all(_kept_by(rollup, f) for f in filters):
+            return rollup
+    return None
 
 
 def _zone(ctx: RunContext) -> Any:
@@ -68,7 +79,7 @@ def split(ctx: RunContext, span: Window) -> tuple[Window, datetime]:
 
 
 def counts(
-    ctx: RunContext, query: TrendsQuery, series: Series, part: Window
+    ctx: RunContext, query: TrendsQuery, series: Series, part: Window, rollup: Rollup
 ) -> dict[str, dict[datetime, tuple[float, float]]]:
     conditions = [
         q("e.site_id = {s}", s=param(ctx.site_id)),
@@ -82,8 +93,9 @@ def counts(
     bucket = ctx.dialect.trunc(query.interval, Sql("e.hour"), ctx.zone)
     statement = q(
         "SELECT b.bucket, b.bd, SUM(b.events) FROM (SELECT {bucket} AS bucket, {bd} AS bd, e.events "
-        "FROM analytics_hourlyrollup e WHERE {cond}) b GROUP BY b.bucket, b.bd",
+        "FROM {table} e WHERE {cond}) b GROUP BY b.bucket, b.bd",
         bucket=bucket,
+        table=Sql(rollup.table),
         bd=value_column(ctx, query.breakdown),
         cond=all_of(conditions),
     )
@@ -122,14 +134,25 @@ def runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
 
 
 def recompute(cursor: Any, dialect: Dialect, site_id: int, start: datetime, end: datetime) -> None:
-    """Replaces the rollup rows of one site's hours [start, end) with fresh counts from raw events."""
+    """Replaces the rows of one site's hours [start, end) in every rollup with fresh counts from raw events."""
     bounds = dict(s=param(site_id), a=param(dialect.time(start)), b=param(dialect.time(end)))
-    delete = q("DELETE FROM analytics_hourlyrollup WHERE site_id = {s} AND hour >= {a} AND hour < {b}", **bounds)
-    cursor.execute(delete.text, delete.params)
     hour = dialect.trunc("hour", Sql('e."timestamp"'), "UTC")
-    group = q(_GROUP, h=hour)
-    insert = q(_INSERT, g1=group, g2=group, **bounds)
-    cursor.execute(insert.text, insert.params)
+    for rollup in ROLLUPS:
+        table = Sql(rollup.table)
+        delete = q("DELETE FROM {t} WHERE site_id = {s} AND hour >= {a} AND hour < {b}", t=table, **bounds)
+        cursor.execute(delete.text, delete.params)
+        kept = Sql(", ".join(rollup.columns))
+        group = q("e.site_id, {h}, {c}, e.is_bot", h=hour, c=Sql(", ".join('e."' + c + '"' for c in rollup.columns)))
+        insert = q(
+            "INSERT INTO {t} (site_id, hour, {k}, is_bot, events) SELECT {g1}, COUNT(*) FROM analytics_event e "
+            'WHERE e.site_id = {s} AND e."timestamp" >= {a} AND e."timestamp" < {b} GROUP BY {g2}',
+            t=table,
+            k=kept,
+            g1=group,
+            g2=group,
+            **bounds,
+        )
+        cursor.execute(insert.text, insert.params)
 
 
 def floor_hour(instant: datetime) -> datetime:

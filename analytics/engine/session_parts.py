@@ -1,22 +1,18 @@
-"""Session parts: the sessions table kept next to the hourly rollups, and sessionings read from it.
+"""Session parts: the sessions table kept next to the hourly rollups (read by parts_reading.py).
 
-A part is one identity's non-bot events within one UTC hour, cut where two events are further apart than the
-timeout (analytics_sessionpart). The identity is what the events carry — their user id; else their anonymous
-and device ids; else the event itself — not the person it resolves to, so identity links written later (a
-login merging an anonymous visitor into a user) never make a part stale: queries resolve persons on the parts
-with the same PERSON expression and joins as on events.
+A part is one person's non-bot events within one UTC hour, cut where two events are further apart than the
+timeout (analytics_sessionpart). The person is the integer analytics_personevent gives the events
+(person_events.py), with the same `anon_key` / `device_key`: the id whose identity link, written later, moves
+the part to the linked user. A part's events are exactly those such a move takes together (one person, the same
+keys), so they stay one person's; person events and parts move in the same transaction (``move``), and parts
+are cut under the person events' lock, from what those hold.
 
-Why sessions rebuilt from parts are exactly the sessions of the events. Each part's events are connected (no
-gap over the timeout T), and a query's timeout T' >= T keeps them connected. A person's sessions are the runs
-of their events with gaps <= T'; so, with the person's parts ordered by first event, a part starts a new
-session exactly when its first event is more than T' after the latest last event of the parts before it (that
-latest event and this first one are neighbours in time: any event between them would belong to an earlier
-part). Durations, page views and engagement are sums or extremes over parts. A session's first set value of a
-breakdown column is the part value whose event comes first in (timestamp, uuid) order: each part stores the
-value and, when it was not set on the part's first event, that event's position as fixed-width text.
+Each part also carries its session: `session_start`, the first event time of the session it belongs to among
+all of its person's parts (cut at the same timeout), and `alone` when it is that session's only part. A refresh
+redoes them for the persons whose parts it re-cut, from their last session that started before; a move leaves
+them NULL (the moved parts, and every part of the person they left) until the next refresh.
 
-Parts are cut at UTC hours, so they answer ranges whose bounds are whole UTC hours (every site whose zone has a
-whole-hour offset); hours not yet covered are cut into parts from raw events by the same statement.
+PostgreSQL only, like person events.
 """
 
 from __future__ import annotations
@@ -24,12 +20,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from analytics.engine.base import PERSON_JOINS, TIMESTAMP, UUID, condition, field_number, field_text, person_key, source
-from analytics.engine.breakdown import NONE
+from analytics.engine.base import TIMESTAMP, UUID, field_number, field_text, source
 from analytics.engine.context import EngineSettings, RunContext
 from analytics.engine.sql import Sql, alias, all_of, join, param, params, q
-from analytics.queries.parts import Breakdown, CohortFilter, FieldRef, Filter
-from analytics.queries.time_buckets import Window
+from analytics.queries.parts import FieldRef
 
 PARTS_KEY = "sessions"
 # Breakdown columns a part keeps the first value of: what the console's overview lists.
@@ -37,10 +31,9 @@ PART_COLUMNS = ("referrer", "browser", "os", "device_type")
 FIELDS = (
     "site_id",
     "hour",
-    "user_id",
-    "anonymous_id",
-    "device_id",
-    "uuid",
+    "person",
+    "anon_key",
+    "device_key",
     "first_at",
     "last_at",
     "pos",
@@ -50,8 +43,11 @@ FIELDS = (
 )
 # A refresh of many hours goes in slices, so no statement sorts more than a week of events.
 SLICE = timedelta(days=7)
-_IDENTITY = Sql("ku, ka, kd, kx, hr")
-_WINDOW = Sql("PARTITION BY ku, ka, kd, kx, hr ORDER BY ts, uuid")
+_NEW = Sql("sightline_parts_new")
+_DROP = "DROP TABLE IF EXISTS {t}"
+# Events a later identity link moves together: one person, the same ids that could still move it.
+_IDENTITY = Sql("person, ak, dk, hr")
+_WINDOW = Sql("PARTITION BY person, ak, dk, hr ORDER BY ts, uuid")
 _COLUMNS = Sql(", ".join(FIELDS))
 _STORED = Sql(", ".join("s." + f for f in FIELDS))
 
@@ -82,10 +78,9 @@ def parts_select(ctx: RunContext, start: datetime, end: datetime, timeout: int) 
         start=start,
         end=end,
         columns=[
-            ("ku", Sql("e.user_id")),
-            ("ka", Sql("CASE WHEN e.user_id = '' THEN e.anonymous_id ELSE '' END")),
-            ("kd", Sql("CASE WHEN e.user_id = '' THEN e.device_id ELSE '' END")),
-            ("kx", Sql("CASE WHEN e.user_id = '' AND e.anonymous_id = '' AND e.device_id = '' THEN e.uuid END")),
+            ("person", Sql("pe.person")),
+            ("ak", Sql("pe.anon_key")),
+            ("dk", Sql("pe.device_key")),
             ("hr", dialect.trunc("hour", TIMESTAMP, "UTC")),
             ("ets", TIMESTAMP),
             ("ts", dialect.epoch(TIMESTAMP)),
@@ -95,6 +90,7 @@ def parts_select(ctx: RunContext, start: datetime, end: datetime, timeout: int) 
             ("eng", engagement(ctx)),
             *[(alias("v", i).text, field_text(ctx, FieldRef("column", (c,)))) for i, c in enumerate(PART_COLUMNS)],
         ],
+        person_ids=True,
     )
     firsts, values = [], []
     for i, column in enumerate(PART_COLUMNS):
@@ -116,8 +112,8 @@ def parts_select(ctx: RunContext, start: datetime, end: datetime, timeout: int) 
             )
         )
     return q(
-        "SELECT {site} AS site_id, hr AS hour, ku AS user_id, ka AS anonymous_id, kd AS device_id, kx AS uuid, "
-        "first_at, last_at, pos, pv AS page_views, eng AS engagement_ms{values} FROM ("
+        "SELECT {site} AS site_id, hr AS hour, person, ak AS anon_key, dk AS device_key, first_at, last_at, pos, "
+        "pv AS page_views, eng AS engagement_ms{values} FROM ("
         "SELECT {i1}, MIN(ets) AS first_at, MAX(ets) AS last_at, MIN({p}) AS pos, SUM(pv) AS pv, "
         "SUM(eng) AS eng{firsts} FROM ("
         "SELECT g.*, SUM(gap) OVER ({w1} ROWS UNBOUNDED PRECEDING) AS sno FROM ("
@@ -148,156 +144,136 @@ def delete(cursor: Any, ctx: RunContext, start: datetime | None, end: datetime |
 
 
 def recompute(cursor: Any, ctx: RunContext, start: datetime, end: datetime) -> None:
-    """Replaces this site's parts of the hours [start, end) (whole UTC hours) with parts cut from raw events."""
+    """Replaces this site's parts of the hours [start, end) (whole UTC hours) with parts cut from raw events; their
+    sessions stay to be assigned (``assign_sessions``, once per refresh)."""
+    _run(cursor, q(_NEW_TOUCHED, t=_TOUCHED))
     at = start
     while at < end:
         upto = min(at + SLICE, end)
+        bounds = dict(s=param(ctx.site_id), a=param(at), b=param(upto))
+        _run(cursor, q(_TOUCH, t=_TOUCHED, **bounds))
         delete(cursor, ctx, at, upto)
-        insert = q(
-            "INSERT INTO analytics_sessionpart ({c}) {s}",
-            c=_COLUMNS,
-            s=parts_select(ctx, at, upto, ctx.settings.session_timeout_seconds),
+        _run(
+            cursor,
+            q(
+                "INSERT INTO analytics_sessionpart ({c}, alone) SELECT n.*, FALSE FROM ({s}) n",
+                c=_COLUMNS,
+                s=parts_select(ctx, at, upto, ctx.settings.session_timeout_seconds),
+            ),
         )
-        cursor.execute(insert.text, insert.params)
         at = upto
 
 
-# --- Reading -------------------------------------------------------------------------------------------------
-
-
-def whole_hours(*instants: datetime) -> bool:
-    return all(i.minute == 0 and i.second == 0 and i.microsecond == 0 for i in instants)
-
-
-def _filters_answered(filters: tuple[Filter, ...], include_bots: bool) -> bool:
-    # A cohort holds or not for a whole part (one identity, so one person); property filters cut parts apart.
-    return not include_bots and all(isinstance(f, CohortFilter) for f in filters)
-
-
-def answers_sessions(
-    ctx: RunContext,
-    span: Window,
-    timeout: int,
-    breakdowns: tuple[Breakdown, ...],
-    filters: tuple[Filter, ...],
-    *,
-    include_bots: bool,
-    counts: bool,
-) -> bool:
-    """Whether parts can cut this sessioning: see the module's docstring for each condition."""
-    cover = ctx.session_parts
-    return (
-        cover is not None
-        and span.start < cover.until
-        and timeout >= cover.timeout_seconds
-        and not counts
-        and _filters_answered(filters, include_bots)
-        and whole_hours(span.start, span.end)
-        and all(b.field.source == "column" and b.field.column in PART_COLUMNS for b in breakdowns)
+def build(cursor: Any, ctx: RunContext, runs: list[tuple[datetime, datetime]]) -> None:
+    """Cuts the parts of this site's hours in `runs` into a table that holds none of its parts, with their sessions,
+    in hour order: the order ranges are read in (assigning sessions afterwards would rewrite every row, leaving
+    the table in the order of that update)."""
+    _run(cursor, q(_DROP, t=_NEW))
+    _run(cursor, q("CREATE TEMP TABLE {t} AS SELECT {c} FROM analytics_sessionpart WITH NO DATA", t=_NEW, c=_COLUMNS))
+    timeout = ctx.settings.session_timeout_seconds
+    for start, end in runs:
+        at = start
+        while at < end:
+            upto = min(at + SLICE, end)
+            _run(cursor, q("INSERT INTO {t} ({c}) {s}", t=_NEW, c=_COLUMNS, s=parts_select(ctx, at, upto, timeout)))
+            at = upto
+    cut = q(_SESSIONS, c=_COLUMNS, timeout=param(timeout), rows=q("SELECT * FROM {t}", t=_NEW))
+    _run(
+        cursor,
+        q(
+            "INSERT INTO analytics_sessionpart ({c}, session_start, alone) SELECT * FROM ({k}) k "
+            "ORDER BY hour, first_at",
+            c=_COLUMNS,
+            k=cut,
+        ),
     )
+    _run(cursor, q(_DROP, t=_NEW))
 
 
-def _parts(ctx: RunContext, span: Window, timeout: int) -> Sql:
-    """The parts of the range: stored ones for the covered hours, cut from raw events for the rest."""
-    assert ctx.session_parts is not None
-    until = min(ctx.session_parts.until, span.end)
-    stored = q(
-        "SELECT {f} FROM analytics_sessionpart s WHERE s.site_id = {s} AND s.hour >= {a} AND s.hour < {b}",
-        f=_STORED,
-        s=param(ctx.site_id),
-        a=param(ctx.dialect.time(span.start)),
-        b=param(ctx.dialect.time(until)),
-    )
-    if until >= span.end:
-        return stored
-    return q("{a} UNION ALL {b}", a=stored, b=parts_select(ctx, until, span.end, timeout))
+# --- Each part's session -------------------------------------------------------------------------------------
+
+_TOUCHED = Sql("sightline_parts_touched")
+_NEW_TOUCHED = "CREATE TEMP TABLE IF NOT EXISTS {t} (site_id integer, person integer, since timestamptz)"
+# The persons whose parts a re-cut deletes, from where: their sessions from there on are redone too.
+_TOUCH = (
+    "INSERT INTO {t} SELECT site_id, person, MIN(first_at) FROM analytics_sessionpart "
+    "WHERE site_id = {s} AND hour >= {a} AND hour < {b} GROUP BY site_id, person"
+)
+# Every person with parts whose session is unknown (new, or moved), from the first such part; then, per person,
+# the start of their last session before that point: the parts from there on are all that can change.
+_AFFECTED = (
+    "CREATE TEMP TABLE {a} AS SELECT t.site_id, t.person, (SELECT MAX(s.session_start) FROM analytics_sessionpart s "
+    "WHERE s.site_id = t.site_id AND s.person = t.person AND s.first_at < t.since) AS since FROM ("
+    "SELECT site_id, person, MIN(since) AS since FROM (SELECT site_id, person, since FROM {t} UNION ALL "
+    "SELECT site_id, person, MIN(first_at) FROM analytics_sessionpart WHERE session_start IS NULL "
+    "GROUP BY site_id, person) u GROUP BY site_id, person) t"
+)
+# A part starts a session unless it begins within the timeout of the latest end before it (in (first event,
+# position) order, as parts_reading.py cuts them); it is alone if the next part starts a session too. The first
+# part of `rows` for each person starts one.
+_SESSIONS = (
+    "SELECT {c}, MAX(CASE WHEN gap THEN first_at END) OVER w AS session_start, "
+    "gap AND COALESCE(LEAD(gap) OVER w, TRUE) AS alone FROM ("
+    "SELECT p.*, COALESCE(date_part('epoch', p.first_at) - MAX(date_part('epoch', p.last_at)) OVER ("
+    'PARTITION BY p.site_id, p.person ORDER BY p.first_at, p.pos COLLATE "C" ROWS BETWEEN UNBOUNDED PRECEDING '
+    "AND 1 PRECEDING) > {timeout}, TRUE) AS gap FROM ({rows}) p) g "
+    'WINDOW w AS (PARTITION BY site_id, person ORDER BY first_at, pos COLLATE "C" ROWS UNBOUNDED PRECEDING)'
+)
+_REDONE = (
+    "SELECT p.id, p.site_id, p.person, p.first_at, p.last_at, p.pos FROM analytics_sessionpart p "
+    "JOIN {a} a ON a.site_id = p.site_id AND a.person = p.person WHERE a.since IS NULL OR p.first_at >= a.since"
+)
+_ASSIGN = (
+    "UPDATE analytics_sessionpart s SET session_start = k.session_start, alone = k.alone FROM ({k}) k "
+    "WHERE s.id = k.id AND (s.session_start IS DISTINCT FROM k.session_start OR s.alone <> k.alone)"
+)
+_AFFECTED_TABLE = Sql("sightline_parts_affected")
 
 
-def sessions(
-    ctx: RunContext, span: Window, timeout: int, breakdowns: tuple[Breakdown, ...], filters: tuple[Filter, ...]
-) -> Sql:
-    """CTEs ending in ``sess`` (person, sno, b_0…, span, pv, eng), as sessions.py cuts them from events."""
-    width = ctx.dialect.position_width
-    carried, firsts = [], []
-    for i, breakdown in enumerate(breakdowns):
-        b, column = alias("b", i), breakdown.field.column
-        # Values and their positions ride through the sort as they are stored (mostly NULL positions); the
-        # positioned text is only made in the grouping.
-        carried.append(q(", e.{c} AS {b}, e.{c}_pos AS {b}_pos", c=Sql(column), b=b))
-        positioned = q("CASE WHEN {b} <> '' THEN COALESCE({b2}_pos, pos) || {b3} END", b=b, b2=b, b3=b)
-        firsts.append(
-            q(
-                ", COALESCE(SUBSTR(MIN({x}), {after}), {none}) AS {b}",
-                x=ctx.dialect.binary(positioned),
-                after=Sql(str(width + 1)),
-                none=param(NONE),
-                b=b,
-            )
-        )
-    # (first event, position) is a total order, so both window passes see the parts in the same order.
-    order = q("ORDER BY fs, {p}", p=ctx.dialect.binary(Sql("pos")))
-    return q(
-        "p AS (SELECT {person} AS person, {fs} AS fs, {ls} AS ls, e.pos AS pos, e.page_views AS pv, "
-        "e.engagement_ms AS eng{carried} FROM ({parts}) e{joins} WHERE {cond}), "
-        "g AS (SELECT p.*, CASE WHEN fs - MAX(ls) OVER (PARTITION BY person {o1} ROWS BETWEEN UNBOUNDED PRECEDING "
-        "AND 1 PRECEDING) <= {t} THEN 0 ELSE 1 END AS gap FROM p), "
-        "n AS (SELECT g.*, SUM(gap) OVER (PARTITION BY person {o2} ROWS UNBOUNDED PRECEDING) AS sno FROM g), "
-        "sess AS (SELECT person, sno{firsts}, MAX(ls) - MIN(fs) AS span, SUM(pv) AS pv, SUM(eng) / 1000.0 AS eng "
-        "FROM n GROUP BY person, sno)",
-        person=person_key(ctx),
-        fs=ctx.dialect.epoch(Sql("e.first_at")),
-        ls=ctx.dialect.epoch(Sql("e.last_at")),
-        carried=join("", carried),
-        parts=_parts(ctx, span, timeout),
-        joins=PERSON_JOINS,
-        cond=all_of([condition(ctx, f) for f in filters]),
-        o1=order,
-        t=param(timeout),
-        o2=order,
-        firsts=join("", firsts),
-    )
+def assign_sessions(cursor: Any, timeout: int) -> None:
+    """Gives every part whose session is unknown, and every later part of the same persons, its session (after a
+    refresh's re-cuts, or identity links moved parts). The first part of the range redone starts a session: it
+    did before, and nothing before it changed."""
+    _run(cursor, q(_NEW_TOUCHED, t=_TOUCHED))
+    _run(cursor, q(_DROP, t=_AFFECTED_TABLE))
+    _run(cursor, q(_AFFECTED, a=_AFFECTED_TABLE, t=_TOUCHED))
+    redone = q(_REDONE, a=_AFFECTED_TABLE)
+    _run(cursor, q(_ASSIGN, k=q(_SESSIONS, c=Sql("id"), timeout=param(timeout), rows=redone)))
+    _run(cursor, q(_DROP, t=_AFFECTED_TABLE))
+    _run(cursor, q(_DROP, t=_TOUCHED))
 
 
-def answers_persons(
-    ctx: RunContext, span: Window, starts: list[datetime], filters: tuple[Filter, ...], *, include_bots: bool
-) -> bool:
-    """Whether parts can count the persons with any event per bucket: every bucket starts on a UTC hour."""
-    cover = ctx.session_parts
-    return (
-        cover is not None
-        and span.start < cover.until
-        and _filters_answered(filters, include_bots)
-        and whole_hours(span.start, span.end, *starts)
-    )
+# --- Identity links written later ------------------------------------------------------------------------------
+
+_SOURCES = Sql("sightline_parts_sources")
+# The persons that parts are about to leave: their remaining parts may fall apart into more sessions.
+_LEAVING = (
+    "CREATE TEMP TABLE {s} AS SELECT e.site_id, e.person FROM analytics_sessionpart e JOIN {t} k "
+    "ON k.site_id = e.site_id AND e.anon_key = k.raw UNION SELECT e.site_id, e.person FROM analytics_sessionpart e "
+    "JOIN {t2} k ON k.site_id = e.site_id AND e.device_key = k.raw"
+)
+_MOVE = (
+    "UPDATE analytics_sessionpart e SET person = u.id, session_start = NULL, {cleared} FROM {t} k "
+    "JOIN analytics_person u ON u.site_id = k.site_id AND u.key = k.user_id "
+    "WHERE e.site_id = k.site_id AND e.{column} = k.raw"
+)
+_FORGET_SESSIONS = (
+    "UPDATE analytics_sessionpart e SET session_start = NULL FROM {s} f "
+    "WHERE e.site_id = f.site_id AND e.person = f.person AND e.session_start IS NOT NULL"
+)
 
 
-def persons(ctx: RunContext, span: Window, interval: str, filters: tuple[Filter, ...]) -> Sql:
-    """``SELECT bucket, bd, person`` of every event's person in the range, one row per part where parts cover."""
-    assert ctx.session_parts is not None
-    until = min(ctx.session_parts.until, span.end)
-    stored = q(
-        "SELECT {bucket} AS bucket, {bd} AS bd, {person} AS person FROM analytics_sessionpart e{joins} "
-        "WHERE e.site_id = {s} AND e.hour >= {a} AND e.hour < {b} AND {cond}",
-        bucket=ctx.dialect.trunc(interval, Sql("e.hour"), ctx.zone),
-        bd=param(NONE),
-        person=person_key(ctx),
-        joins=PERSON_JOINS,
-        s=param(ctx.site_id),
-        a=param(ctx.dialect.time(span.start)),
-        b=param(ctx.dialect.time(until)),
-        cond=all_of([condition(ctx, f) for f in filters]),
-    )
-    if until >= span.end:
-        return stored
-    rest = source(
-        ctx,
-        start=until,
-        end=span.end,
-        columns=[
-            ("bucket", ctx.dialect.trunc(interval, TIMESTAMP, ctx.zone)),
-            ("bd", param(NONE)),
-            ("person", person_key(ctx)),
-        ],
-        filters=filters,
-    )
-    return q("{a} UNION ALL {b}", a=stored, b=rest)
+def move(cursor: Any, links: Sql) -> None:
+    """Moves the parts of the ids in the temporary table ``links`` (site_id, raw, user_id) to their users, as
+    person_events.store moves events (the anonymous id's link first), and forgets the sessions that changes."""
+    _run(cursor, q(_DROP, t=_SOURCES))
+    _run(cursor, q(_LEAVING, s=_SOURCES, t=links, t2=links))
+    cleared = Sql("anon_key = NULL, device_key = NULL")
+    _run(cursor, q(_MOVE, t=links, column=Sql("anon_key"), cleared=cleared))
+    _run(cursor, q(_MOVE, t=links, column=Sql("device_key"), cleared=Sql("device_key = NULL")))
+    _run(cursor, q(_FORGET_SESSIONS, s=_SOURCES))
+    _run(cursor, q(_DROP, t=_SOURCES))
+
+
+def _run(cursor: Any, statement: Sql) -> None:
+    cursor.execute(statement.text, statement.params)

@@ -1,19 +1,33 @@
 """Funnels: best attempts in SQL (funnel_sql) or Python (funnel_matching), the numbers in funnel_math — or,
-where funnel_sql.totals_in_sql holds, the numbers too in SQL (one row read instead of one per person)."""
+where funnel_sql.totals_in_sql holds, counts and sorted gaps from SQL, or from numpy over person events
+(funnel_arrays), one row per person half instead of one per person."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all, stream
+from analytics.engine.funnel_arrays import OutOfOrder, totals_row
 from analytics.engine.funnel_matching import best_attempts
 from analytics.engine.funnel_math import attempt_from_row, funnel_result, totals_result
-from analytics.engine.funnel_sql import funnel_people, funnel_totals, needs_matching, step_rows, totals_in_sql
+from analytics.engine.funnel_sql import (
+    funnel_people,
+    funnel_totals,
+    needs_matching,
+    packed_rows,
+    packs,
+    step_rows,
+    totals_in_sql,
+)
 from analytics.engine.person_events import answers
+from analytics.engine.person_halves import HALVES, fetch_halves, run_halves
 from analytics.engine.sql import param, q
 from analytics.queries.funnels import FunnelQuery
+
+logger = logging.getLogger(__name__)
 
 
 def _people(ctx: RunContext, query: FunnelQuery, person_events: bool) -> Iterable[Sequence[Any]]:
@@ -34,13 +48,32 @@ def _person_events(ctx: RunContext, query: FunnelQuery) -> bool:
     return ctx.person_events()
 
 
+def _totals(ctx: RunContext, query: FunnelQuery, person_events: bool) -> list[tuple[Any, ...]]:
+    """funnel_sql.funnel_totals' rows: from person events by halves, in numpy where it follows the funnel's
+    rules (funnel_arrays: named steps, no exclusions), else in SQL; from events in one statement."""
+    if not person_events:
+        return fetch_all(ctx, funnel_totals(ctx, query))
+    if packs(query):
+        end = ctx.window(query.scope.date_range).end.timestamp()
+        names = [str(step.event) for step in query.steps]
+
+        def totals(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+            return totals_row(rows, steps=names, order=query.order, window=query.window_seconds, end=end)
+
+        try:
+            return run_halves(ctx, [packed_rows(ctx, query, half) for half in HALVES], totals)
+        except OutOfOrder:
+            logger.warning("funnel rows came out of order; computing the funnel in SQL")
+    halves = [funnel_totals(ctx, query, person_events=True, half=half) for half in HALVES]
+    return [row for rows in fetch_halves(ctx, halves) for row in rows]
+
+
 def run_funnels(ctx: RunContext, query: FunnelQuery) -> dict[str, Any]:
     n = len(query.steps)
     person_events = _person_events(ctx, query)
     names = [step.event for step in query.steps]
     if totals_in_sql(ctx, query):
-        (row,) = fetch_all(ctx, funnel_totals(ctx, query, person_events=person_events))
-        return totals_result(row, names, query.order)
+        return totals_result(_totals(ctx, query, person_events), names, query.order)
     rows = _people(ctx, query, person_events)
     attempts = (attempt_from_row(row, n, query.order, query.window_seconds) for row in rows)
     return funnel_result(attempts, names, query.order, query.breakdown.limit if query.breakdown else None)

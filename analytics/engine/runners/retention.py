@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from analytics.engine.base import PERSON, TIMESTAMP, selector_condition, source
-from analytics.engine.breakdown import OTHER, public, top_values, value_column
+from analytics.engine.breakdown import NONE, OTHER, public, top_values, value_column
 from analytics.engine.context import RunContext
 from analytics.engine.execute import fetch_all
 from analytics.engine.person_events import answers
+from analytics.engine.person_halves import HALVES, fetch_halves, run_halves
+from analytics.engine.retention_arrays import first_time_cells, micros
 from analytics.engine.sql import Sql, q
 from analytics.queries.retention import RetentionQuery
 from analytics.queries.time_buckets import buckets, label
@@ -19,9 +21,10 @@ from analytics.queries.time_buckets import buckets, label
 HEADLINE_OFFSETS = (1, 7, 30)
 
 
-def statement(ctx: RunContext, query: RetentionQuery, *, person_events: bool = False) -> Sql:
+def statement(ctx: RunContext, query: RetentionQuery, *, person_events: bool = False, half: int | None = None) -> Sql:
     """The grid's cells: (cohort bucket, breakdown value, NULL, size) and (cohort bucket, value, bucket, returned).
-    With ``person_events`` (person_events.answers holds) read from analytics_personevent."""
+    With ``person_events`` (person_events.answers holds) read from analytics_personevent, and with ``half``
+    only for that half's persons (person_halves: the halves' cells add up to the grid)."""
     span = ctx.window(query.scope.date_range)
     target = selector_condition(ctx, query.target)
     returning = selector_condition(ctx, query.returning)
@@ -46,6 +49,7 @@ def statement(ctx: RunContext, query: RetentionQuery, *, person_events: bool = F
         where=[q("({t}) OR ({r})", t=target, r=returning)],
         include_bots=query.scope.include_bots,
         person_events=person_events,
+        half=half,
     )
     earlier = Sql("")
     if first_time:
@@ -62,6 +66,7 @@ def statement(ctx: RunContext, query: RetentionQuery, *, person_events: bool = F
             where=[target],
             include_bots=query.scope.include_bots,
             person_events=person_events,
+            half=half,
         )
         earlier = q(", h AS (SELECT DISTINCT person FROM ({h}) hr)", h=history)
         cohorts = Sql(
@@ -115,13 +120,63 @@ def _person_events(ctx: RunContext, query: RetentionQuery) -> bool:
     return ctx.person_events()
 
 
+def packed_statement(ctx: RunContext, query: RetentionQuery, half: int) -> Sql:
+    """One person half's target and returning events, the history's included, as retention_arrays reads them:
+    int8 keys (person × 4 + 1 for a target event + 2 for a returning one) and times (timestamptz_send)."""
+    span = ctx.window(query.scope.date_range)
+    target = selector_condition(ctx, query.target)
+    returning = selector_condition(ctx, query.returning)
+    kind = q(
+        "e.person::int8 * 4 + CASE WHEN {t} THEN 1 ELSE 0 END + CASE WHEN {r} THEN 2 ELSE 0 END",
+        t=target,
+        r=returning,
+    )
+    rows = source(
+        ctx,
+        start=None,
+        end=span.end,
+        columns=[("k", kind), ("tsr", TIMESTAMP)],
+        names=[n for n in (query.target.event, query.returning.event) if n]
+        if query.target.event and query.returning.event
+        else None,
+        where=[q("({t}) OR ({r})", t=target, r=returning)],
+        include_bots=query.scope.include_bots,
+        person_events=True,
+        half=half,
+    )
+    return q(
+        "SELECT string_agg(int8send(k), ''::bytea), string_agg(timestamptz_send(tsr), ''::bytea) FROM ({r}) r",
+        r=rows,
+    )
+
+
+def _cells(ctx: RunContext, query: RetentionQuery) -> list[tuple[Any, ...]]:
+    """The grid's cells as statement returns them: in SQL from events, or by person halves from person events
+    (first-time grids counted in numpy, retention_arrays)."""
+    if not _person_events(ctx, query):
+        return fetch_all(ctx, statement(ctx, query))
+    if query.retention_type != "first_time":
+        halves = [statement(ctx, query, person_events=True, half=half) for half in HALVES]
+        return [row for rows in fetch_halves(ctx, halves) for row in rows]
+    span = ctx.window(query.scope.date_range)
+    starts = buckets(span, query.period)
+    at = [micros(start.timestamp()) for start in starts]
+    begin = micros(span.start.timestamp())
+
+    def cells(rows: list[tuple[Any, ...]]) -> list[tuple[int, int | None, int]]:
+        return first_time_cells(rows[0], starts=at, range_start=begin)
+
+    found = run_halves(ctx, [packed_statement(ctx, query, half) for half in HALVES], cells)
+    return [(starts[c], NONE, None if b is None else starts[b], n) for half in found for c, b, n in half]
+
+
 def run_retention(ctx: RunContext, query: RetentionQuery) -> dict[str, Any]:
     span = ctx.window(query.scope.date_range)
     starts = buckets(span, query.period)
     index = {start: i for i, start in enumerate(starts)}
     sizes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     returns: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-    for cohort, bd, back, persons in fetch_all(ctx, statement(ctx, query, person_events=_person_events(ctx, query))):
+    for cohort, bd, back, persons in _cells(ctx, query):
         c = index[ctx.dialect.to_utc(cohort)]
         if back is None:
             sizes[str(bd)][c] += int(persons)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from analytics.engine import session_parts
+from analytics.engine import parts_reading
 from analytics.engine.base import PERSON, TIMESTAMP, UUID, source
 from analytics.engine.breakdown import NONE, kept, public, ranked, value_column
 from analytics.engine.context import RunContext
@@ -72,9 +72,21 @@ def _measures(ctx: RunContext, index: int, key: Sql, group: bool, count_names: l
 def _parts(ctx: RunContext, breakdowns: tuple[Breakdown, ...], count_names: list[str]) -> tuple[Sql, Sql]:
     """The ranking CTEs and the UNION ALL of one row group per breakdown (tagged by its index), then the totals."""
     ranks, rows = [], []
+    columns = [alias("b", i) for i in range(len(breakdowns))]
+    if len(breakdowns) > 1:
+        # Sessions per combination of values (a few thousand rows): every breakdown ranks its values from these
+        # instead of grouping all sessions once more each.
+        ranks.append(
+            q(", cb AS (SELECT {c}, COUNT(*) AS n FROM d GROUP BY {c2})", c=join(", ", columns), c2=join(", ", columns))
+        )
     for i, breakdown in enumerate(breakdowns):
-        column, rank = alias("b", i), alias("r", i)
-        ranks.append(q(", {n} AS ({r})", n=rank, r=ranked(ctx, "d", "COUNT(*)", breakdown.limit, column.text)))
+        column, rank = columns[i], alias("r", i)
+        ranking = (
+            ranked(ctx, "cb", "SUM(n)", breakdown.limit, column.text)
+            if len(breakdowns) > 1
+            else ranked(ctx, "d", "COUNT(*)", breakdown.limit, column.text)
+        )
+        ranks.append(q(", {n} AS ({r})", n=rank, r=ranking))
         rows.append(_measures(ctx, i, kept(ctx, column.text), True, count_names))
     # The totals: one row even when there are no sessions (no GROUP BY outside).
     totals = _measures(ctx, TOTAL, param(NONE), False, count_names)
@@ -87,11 +99,11 @@ def statement(ctx: RunContext, query: SessionsQuery) -> Sql:
     timeout = minutes * 60 if minutes else ctx.settings.session_timeout_seconds
     breakdowns = _breakdowns(query)
     scope = query.scope
-    if session_parts.answers_sessions(
+    if parts_reading.answers_sessions(
         ctx, span, timeout, breakdowns, scope.filters, include_bots=scope.include_bots, counts=bool(query.count_events)
     ):
-        # The sessions table (session_parts.py): the same sessions, cut from ~5 events' parts instead of events.
-        head = session_parts.sessions(ctx, span, timeout, breakdowns, scope.filters)
+        # The sessions table (session parts): the same sessions, read from ~5 events' parts instead of events.
+        head = parts_reading.sessions(ctx, span, timeout, breakdowns, scope.filters)
         count_names: list[str] = []
     else:
         head, count_names = _from_events(ctx, query, span, timeout, breakdowns)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from analytics.engine import rollups, session_parts
+from analytics.engine import parts_reading, rollups
 from analytics.engine.base import PERSON, TIMESTAMP, UUID, field_number, selector_condition, source
 from analytics.engine.breakdown import NONE, OTHER, kept, public, ranked, top_values, value_column
 from analytics.engine.context import RunContext
@@ -108,13 +108,13 @@ def _whole_range(ctx: RunContext, query: TrendsQuery, series: Series, span: Wind
 
 
 def _persons_from_parts(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> bool:
-    """Visitors of any event, unsplit: the sessions table holds every person's parts by hour (session_parts.py)."""
+    """Visitors of any event, unsplit: the sessions table holds every person's parts by hour (parts_reading.py)."""
     return (
         series.math == "persons"
         and series.selector.event is None
         and not series.selector.filters
         and query.breakdown is None
-        and session_parts.answers_persons(
+        and parts_reading.answers_persons(
             ctx, span, buckets(span, query.interval), query.scope.filters, include_bots=query.scope.include_bots
         )
     )
@@ -122,7 +122,7 @@ def _persons_from_parts(ctx: RunContext, query: TrendsQuery, series: Series, spa
 
 def _persons_statement(ctx: RunContext, query: TrendsQuery, span: Window, *, whole: bool = False) -> Sql:
     """Distinct persons per bucket (or over the whole range) from the session parts and the raw tail."""
-    rows = session_parts.persons(ctx, span, query.interval, query.scope.filters)
+    rows = parts_reading.persons(ctx, span, query.interval, query.scope.filters)
     if whole:
         return q("WITH b AS ({r}) SELECT b.bd, COUNT(DISTINCT b.person), 0 FROM b GROUP BY b.bd", r=rows)
     return q(
@@ -140,10 +140,12 @@ def _cells(ctx: RunContext, rows: list[tuple[Any, ...]]) -> Cells:
 
 
 def _run_series(ctx: RunContext, query: TrendsQuery, series: Series, span: Window) -> Cells:
-    if rollups.answers(ctx, query, series, span):
-        raw_part, tail_start = rollups.split(ctx, span)
+    rollup = rollups.answering(ctx, query, series, span)
+    if rollup is not None:
+        rolled, tail_start = rollups.split(ctx, span)
         cells: Cells = defaultdict(dict)
-        for part in (rollups.counts(ctx, query, series, raw_part), _tail_counts(ctx, query, series, span, tail_start)):
+        tail = _tail_counts(ctx, query, series, span, tail_start)
+        for part in (rollups.counts(ctx, query, series, rolled, rollup), tail):
             for bd, by_bucket in part.items():
                 for start, (value, _) in by_bucket.items():
                     cells[bd][start] = (cells[bd].get(start, (0.0, 0.0))[0] + value, 0.0)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from analytics.derived_tables import session_parts_refresh
+from analytics.derived_tables import person_events_refresh, session_parts_refresh
 from analytics.tasks import refresh_rollups
 
 
@@ -32,5 +32,7 @@ class Command(BaseCommand):
             refresh_rollups()  # the task itself, run here: it logs what it redid
             self.stdout.write(f"Refreshed the rollups and session parts in {time.monotonic() - began:.1f} s.")
             return
+        # Parts take their persons from the person events: those first (a no-op when the task keeps them).
+        person_events_refresh()
         hours = session_parts_refresh(rebuild=True)
         self.stdout.write(f"Rebuilt {hours} hours of session parts in {time.monotonic() - began:.1f} s.")

@@ -1,4 +1,5 @@
-"""funnel_sql.funnel_totals (the numbers in SQL) against funnel_math over funnel_people's rows (one per person).
+"""funnel_sql.funnel_totals (counts and sorted gaps in SQL, alone or per person half) against funnel_math over
+funnel_people's rows (one per person).
 
 Random events with microsecond timestamps, equal timestamps and repeated entries, so that the best attempt's
 tie-breaks, the medians' interpolation and the order of the sums are all exercised.
@@ -15,8 +16,10 @@ from analytics import facade
 from analytics.derived_tables import person_events_refresh
 from analytics.engine import insights
 from analytics.engine.execute import fetch_all
+from analytics.engine.funnel_arrays import totals_row
 from analytics.engine.funnel_math import attempt_from_row, funnel_result, totals_result
-from analytics.engine.funnel_sql import funnel_people, funnel_totals, totals_in_sql
+from analytics.engine.funnel_sql import funnel_people, funnel_totals, packed_rows, packs, totals_in_sql
+from analytics.engine.person_halves import HALVES
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run
 from tests.factories import make_site
@@ -68,8 +71,25 @@ def test_totals_in_sql_equal_the_numbers_from_each_persons_attempt(seed, person_
         rows = fetch_all(ctx, funnel_people(ctx, query, person_events=person_events))
         attempts = [attempt_from_row(row, n, query.order, query.window_seconds) for row in rows]
         expected = funnel_result(attempts, names, query.order, None)
-        (row,) = fetch_all(ctx, funnel_totals(ctx, query, person_events=person_events))
-        assert totals_result(row, names, query.order) == expected, payload
+        if person_events:
+            if packs(query):
+                packed = [fetch_all(ctx, packed_rows(ctx, query, half)) for half in HALVES]
+                end = ctx.window(query.scope.date_range).end.timestamp()
+                arrays = [
+                    totals_row(row, steps=names, order=query.order, window=query.window_seconds, end=end)
+                    for row in packed
+                ]
+                assert totals_result(arrays, names, query.order) == expected, payload
+            # The two person halves, each alone, add up to everyone.
+            totals = [
+                row
+                for half in HALVES
+                for row in fetch_all(ctx, funnel_totals(ctx, query, person_events=True, half=half))
+            ]
+            assert len(totals) == 2 and all(row[0] for row in totals)
+        else:
+            totals = fetch_all(ctx, funnel_totals(ctx, query))
+        assert totals_result(totals, names, query.order) == expected, payload
         assert expected["steps"][1]["count"] > 0
     # The data has what the comparison needs: fractional gaps.
     assert any(a.times[1] % 1 for a in attempts if a.reached > 1)

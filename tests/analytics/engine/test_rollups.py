@@ -1,4 +1,5 @@
-"""Rollups: trends answered from hourly rollups equal trends from raw events, late events included."""
+"""Rollups: trends answered from hourly rollups (main dimensions, or name and path) equal trends from raw events,
+late events included."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from analytics.derived_tables import rollups_refresh
 from analytics.engine import insights, rollups
-from analytics.models import HourlyRollup
+from analytics.models import HourlyRollup, PathRollup
 from analytics.tasks import refresh_rollups
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run
@@ -36,6 +37,24 @@ QUERIES = [
     },
     {"series": [{"event": "page_view"}], "date_range": WEEK, "include_bots": True, "breakdown": {"key": "device_type"}},
 ]
+PAGE_VIEWS = [{"key": "name", "op": "in", "value": ["page_view", "$pageview"]}]
+# The console overview's top pages and their neighbours: answered by the path rollup.
+PATH_QUERIES = [
+    {
+        "series": [{"event": None, "math": "count", "filters": PAGE_VIEWS}],
+        "interval": "month",
+        "date_range": WEEK,
+        "breakdown": {"key": "path", "limit": 3},
+    },
+    {"series": [{"event": "click", "filters": [{"key": "path", "op": "neq", "value": "/"}]}], "date_range": WEEK},
+    {
+        "series": [{"event": None}],
+        "date_range": WEEK,
+        "include_bots": True,
+        "breakdown": {"key": "path", "limit": 1},
+        "compare": True,
+    },
+]
 
 
 def populate(site, seed=7, days=7, **overrides):
@@ -52,6 +71,7 @@ def populate(site, seed=7, days=7, **overrides):
                 browser=rng.choice(["Chrome", "Firefox", "Safari", ""]),
                 os=rng.choice(["iOS", "Android", "Windows"]),
                 device_type=rng.choice(["mobile", "desktop"]),
+                path=rng.choice(["/", "/pricing", "/docs/a", "/docs/b", ""]),
                 is_bot=rng.random() < 0.1,
                 received_at=overrides.get("received_at", when),
             )
@@ -71,11 +91,24 @@ def test_rollups_give_the_same_answers_as_raw_events(zone):
     assert HourlyRollup.objects.filter(site_id=site).exists()
     ctx = insights.context_for(site)
     assert ctx.rollups_until == at(10)
-    query = insights.parse("trends", QUERIES[0])
-    assert rollups.answers(ctx, query, query.series[0], ctx.window(query.scope.date_range))
-    for payload in QUERIES:
+    assert PathRollup.objects.filter(site_id=site).exists()
+    for payload, table in [(QUERIES[0], "analytics_hourlyrollup"), (PATH_QUERIES[0], "analytics_pathrollup")]:
+        query = insights.parse("trends", payload)
+        rollup = rollups.answering(ctx, query, query.series[0], ctx.window(query.scope.date_range))
+        assert rollup is not None and rollup.table == table
+    for payload in QUERIES + PATH_QUERIES:
         with_rollups, raw = both_ways(site, payload)
         assert with_rollups == raw, payload
+    # The path and a main dimension together: no table keeps both, raw events answer.
+    both = {
+        **PATH_QUERIES[0],
+        "series": [{"event": "page_view", "filters": [{"key": "os", "op": "eq", "value": "iOS"}]}],
+    }
+    query = insights.parse("trends", both)
+    assert rollups.answering(ctx, query, query.series[0], ctx.window(query.scope.date_range)) is None
+    assert both_ways(site, both)[0] == both_ways(site, both)[1]
+    top_pages = both_ways(site, PATH_QUERIES[0])[0]["series"]
+    assert len(top_pages) == 4 and top_pages[-1]["breakdown_value"] == "$other"  # the top 3 and the rest
 
 
 def test_late_events_update_the_rollups_on_the_next_refresh():
@@ -95,7 +128,7 @@ def test_recent_hours_come_from_raw_events():
     site = make_site().id
     populate(site)
     rollups_refresh(now=at(3, hours=5, minutes=30))  # the rollups stop mid-week
-    for payload in QUERIES:
+    for payload in QUERIES + PATH_QUERIES:
         with_rollups, raw = both_ways(site, payload)
         assert with_rollups == raw, payload
 
@@ -111,7 +144,7 @@ def test_questions_rollups_cannot_answer_use_raw_events():
         {"series": [{"event": "page_view", "filters": [{"key": "props.x", "op": "is_set"}]}], "date_range": WEEK},
     ):
         query = insights.parse("trends", payload)
-        assert not rollups.answers(ctx, query, query.series[0], ctx.window(query.scope.date_range))
+        assert rollups.answering(ctx, query, query.series[0], ctx.window(query.scope.date_range)) is None
         with_rollups, raw = both_ways(site, payload)
         assert with_rollups == raw
 

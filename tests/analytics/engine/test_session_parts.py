@@ -3,8 +3,12 @@
 Every answer is computed twice — with the parts (rollups on) and from raw events only — and compared whole, on
 random data with logins mid-journey, device ids, events without any id, bots, equal timestamps, sessions across
 hours and midnights, and breakdown values missing on a session's first events. Then the parts are made stale
-every way they can be: late events, identity links written after the parts, a changed time zone, session
-timeout or page-view setting, and retention deleting old events.
+every way they can be: late events, identity links written after the parts (moving their persons), a changed
+time zone, session timeout or page-view setting, and retention deleting old events.
+
+Parts take their persons from the person events, whose freshness is judged by the server's clock: those are
+refreshed at the real time (events written later are received at the real time too), while the parts'
+watermark is set on the dataset's calendar to decide which hours they cover.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from analytics.derived_tables import session_parts_refresh
-from analytics.engine import insights, session_parts
+from analytics.derived_tables import person_events_refresh, session_parts_refresh
+from analytics.engine import insights, parts_reading
 from analytics.models import Cohort, SessionPart, SessionPartsWatermark, Site
 from analytics.services import events_retention_enforce
 from analytics.tasks import refresh_rollups
@@ -106,6 +111,53 @@ def random_rows(site, seed, *, people=60, received_at=None, start=-1.0, days=12.
     return rows
 
 
+def refresh(now=None):
+    """What the periodic task does: person events (at the real time), then the parts up to `now`."""
+    person_events_refresh()
+    return session_parts_refresh(now=now)
+
+
+def received(minutes=0.0):
+    """A receipt time as the server's clock gives it: after every refresh made earlier in the test."""
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def parts_persons(site):
+    """(person, hour) of every part, and of every non-bot person event: the same persons, as integers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT person, hour FROM analytics_sessionpart WHERE site_id = %s", [site])
+        parts = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT DISTINCT person, date_trunc('hour', \"timestamp\") FROM analytics_personevent "
+            "WHERE site_id = %s AND NOT is_bot",
+            [site],
+        )
+        return parts, set(cursor.fetchall())
+
+
+def assert_sessions_assigned(site, timeout=30 * 60):
+    """Every part's session as the refreshes left it equals one computed afresh over all of its person's parts:
+    a new session where a part starts over the timeout after the latest end before it (epoch seconds, as in SQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person, first_at, last_at, session_start, alone FROM analytics_sessionpart "
+            'WHERE site_id = %s ORDER BY person, first_at, pos COLLATE "C"',
+            [site],
+        )
+        parts = cursor.fetchall()
+    assert parts
+    sessions, person, latest = [], None, 0.0
+    for who, first, last, _start, _alone in parts:
+        if who != person or first.timestamp() - latest > timeout:
+            sessions.append([first, 0])
+            latest = last.timestamp()
+        latest, person = max(latest, last.timestamp()), who
+        sessions[-1][1] += 1
+        sessions[-1].append(len(sessions) - 1)
+    want = [(start, size == 1) for start, size, *members in sessions for _ in members]
+    assert [(start, alone) for *_, start, alone in parts] == want
+
+
 def _query(kind, payload):
     return insights.parse(kind, payload)
 
@@ -117,7 +169,7 @@ def uses_parts(site, kind, payload):
     span = ctx.window(query.scope.date_range)
     if kind == "sessions":
         minutes = query.session_timeout_minutes
-        return session_parts.answers_sessions(
+        return parts_reading.answers_sessions(
             ctx,
             span,
             minutes * 60 if minutes else ctx.settings.session_timeout_seconds,
@@ -141,7 +193,7 @@ def assert_same(site, questions=ANSWERED + UNANSWERED, *, equal=True):
 def test_parts_answer_exactly_as_raw_events(zone, seed):
     site = make_site(timezone=zone).id
     random_events(site, seed)
-    session_parts_refresh(now=at(4, hours=5, minutes=30))  # the parts stop mid-range: raw events do the rest
+    refresh(now=at(4, hours=5, minutes=30))  # the parts stop mid-range: raw events do the rest
     assert SessionPart.objects.filter(site_id=site).exists()
     for kind, payload in ANSWERED:
         assert uses_parts(site, kind, payload), payload
@@ -150,14 +202,17 @@ def test_parts_answer_exactly_as_raw_events(zone, seed):
     assert_same(site)
     sessions = run(site, "sessions", ANSWERED[1][1])
     assert sessions["totals"]["sessions"] > 100 and all(b["rows"] for b in sessions["breakdowns"])
-    session_parts_refresh(now=at(30))  # now covering every hour
+    refresh(now=at(30))  # now covering every hour
     assert_same(site, ANSWERED)
+    parts, events = parts_persons(site)
+    assert parts == events
+    assert_sessions_assigned(site)
 
 
 def test_a_cohort_filter_is_answered_from_parts():
     site = make_site(timezone="Europe/Berlin").id
     random_events(site, 4)
-    session_parts_refresh(now=at(30))
+    refresh(now=at(30))
     cohort = Cohort.objects.create(
         site_id=site,
         name="clickers",
@@ -178,18 +233,25 @@ def test_a_cohort_filter_is_answered_from_parts():
 def test_late_events_and_later_logins():
     site = make_site(timezone="Asia/Shanghai").id
     random_events(site, 5)
-    session_parts_refresh(now=at(30))
-    # A visitor seen on several days logs in now: the link merges their anonymous past into the user, and the
-    # parts, which keep the ids the events carried, give the merged answer without being re-cut.
-    anon = SessionPart.objects.filter(site_id=site, user_id="").values_list("anonymous_id", flat=True).first()
-    write(event(site, "login", at(30, hours=2), anon=anon, user="user1", received_at=at(30, hours=2)))
+    refresh(now=at(30))
+    # A visitor seen on several days logs in now: the link merges their anonymous past into the user. The query
+    # catches the person events up first, which moves the parts of that anonymous id along with its events.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k.id, k.key FROM analytics_person k WHERE k.id IN "
+            "(SELECT anon_key FROM analytics_sessionpart WHERE site_id = %s) ORDER BY k.key LIMIT 1",
+            [site],
+        )
+        moved, anon = cursor.fetchone()
+    write(event(site, "login", at(30, hours=2), anon=anon, user="user1", received_at=received()))
     later = {"date_range": day_range("2026-03-02", "2026-04-02"), "breakdowns": BREAKDOWNS}
     assert uses_parts(site, "sessions", later)
+    assert not SessionPart.objects.filter(site_id=site, anon_key=moved).exists()
     assert_same(
         site, [("sessions", later), ("trends", {"series": [{"math": "persons"}], "date_range": later["date_range"]})]
     )
     # Events of old hours that arrive late (a phone that was offline) join the parts at the next refresh.
-    late = at(30, hours=3)
+    late = received()
     rows = [event(site, "page_view", at(2, minutes=7 * i), anon=anon, received_at=late) for i in range(6)]
     write(
         *rows,
@@ -197,14 +259,104 @@ def test_late_events_and_later_logins():
     )
     stale = run(site, "sessions", {"date_range": RANGE}, rollups=True)
     assert stale != run(site, "sessions", {"date_range": RANGE}, rollups=False)
-    assert session_parts_refresh(now=at(30, hours=3, minutes=1)) >= 2
+    assert refresh() >= 2
     assert_same(site, [*ANSWERED, ("sessions", later)])
+    parts, events = parts_persons(site)
+    assert parts == events
+    assert_sessions_assigned(site)
+
+
+def test_links_written_later_move_parts_as_they_move_person_events():
+    """A device id's link moves the parts of an unlinked anonymous id seen with it; the anonymous id's own link,
+    coming later, wins over the device's (base.PERSON's order); links reach the parts through a query's catch-up
+    as through the periodic refresh."""
+    site = make_site().id
+    write(
+        event(site, "page_view", at(0), anon="A"),
+        event(site, "page_view", at(0, minutes=10), anon="B", device_id="D"),
+        event(site, "page_view", at(0, minutes=20), device_id="D"),
+        event(site, "page_view", at(0, minutes=40), anon="A", device_id="E"),
+        event(site, "page_view", at(0, hours=3), anon="A"),
+    )
+    covered = at(0, hours=6)  # the links' own events come after the hours the parts cover
+    refresh(now=covered)
+
+    def parts():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.first_at, k.key FROM analytics_sessionpart s JOIN analytics_person k ON k.id = s.person "
+                "WHERE s.site_id = %s ORDER BY s.first_at, k.key",
+                [site],
+            )
+            return [(round((first - at(0)).total_seconds() / 60), key) for first, key in cursor.fetchall()]
+
+    days = ("sessions", {"date_range": day_range("2026-03-02", "2026-03-04")})
+    questions = [days, ("sessions", {**days[1], "breakdowns": BREAKDOWNS})]
+    assert parts() == [(0, "A"), (10, "B"), (20, "D"), (40, "A"), (180, "A")]
+    assert run(site, *days)["totals"]["sessions"] == 5
+    # D -> u1, applied by a query's catch-up: B's and D's parts are u1's now.
+    write(event(site, "noise", at(1), user="u1", device_id="D", received_at=received()))
+    assert_same(site, questions)
+    assert parts() == [(0, "A"), (10, "u1"), (20, "u1"), (40, "A"), (180, "A")]
+    # B's own link wins over D's; E's moves only A's part that carried E. Applied by the periodic refresh.
+    write(event(site, "noise", at(1), user="u2", anon="B", received_at=received()))
+    write(event(site, "noise", at(1), user="u3", device_id="E", received_at=received()))
+    refresh(now=covered)
+    assert parts() == [(0, "A"), (10, "u2"), (20, "u1"), (40, "u3"), (180, "A")]
+    assert_same(site, questions)
+    assert run(site, *days, rollups=True)["totals"]["sessions"] == 8
+    # A logs in (as u3) at minute 20 of a covered hour: a late event the parts wait for, then one session 0-40.
+    write(event(site, "noise", at(0, minutes=20), user="u3", anon="A", received_at=received()))
+    assert_same(site, questions, equal=False)
+    refresh()
+    assert_same(site, [*questions, *ANSWERED])
+    assert run(site, *days, rollups=True)["totals"]["sessions"] == 7
+    assert parts_persons(site)[0] == parts_persons(site)[1]
+    assert_sessions_assigned(site)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_random_links_after_the_parts(seed):
+    """Anonymous visitors of the first week log in after the parts were cut (links over ids whose parts are
+    stored): applied by a query's catch-up, or by the periodic refresh; always the answers of raw events."""
+    site = make_site(timezone="Europe/Berlin").id
+    rng = random.Random(seed)
+    rows = random_rows(site, seed, days=6.0)
+    write(*rows)
+    refresh(now=at(7))  # the logins' own events fall after the hours the parts cover
+    unresolved = SessionPart.objects.filter(site_id=site, anon_key__isnull=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key FROM analytics_person WHERE id IN "
+            "(SELECT anon_key FROM analytics_sessionpart WHERE site_id = %s) ORDER BY key",
+            [site],
+        )
+        anons = [key for (key,) in cursor.fetchall()]  # anonymous ids that no link resolved yet
+    moved = unresolved.count()
+    logins = [(at(8, hours=rng.random() * 24), anon, f"late{rng.randrange(8)}") for anon in rng.sample(anons, 12)]
+    whole = ("sessions", {"date_range": day_range("2026-03-01", "2026-03-12"), "breakdowns": BREAKDOWNS})
+    persons = ("trends", {"series": [{"math": "persons"}], "date_range": day_range("2026-03-01", "2026-03-12")})
+    write(
+        *[event(site, "login", when, anon=anon, user=user, received_at=received()) for when, anon, user in logins[:6]]
+    )
+    assert_same(site, [whole, persons, *ANSWERED])  # the query's catch-up applies the new links
+    write(
+        *[event(site, "login", when, anon=anon, user=user, received_at=received()) for when, anon, user in logins[6:]]
+    )
+    person_events_refresh()  # the periodic refresh applies these
+    assert_same(site, [whole, persons, *ANSWERED])
+    assert unresolved.count() < moved
+    assert refresh() >= 1  # now covering the logins' hours too
+    assert_same(site, [whole, persons, *ANSWERED])
+    parts, events = parts_persons(site)
+    assert parts == events
+    assert_sessions_assigned(site)
 
 
 def test_settings_and_time_zone_changes(settings):
     site = make_site(timezone="UTC").id
     random_events(site, 6)
-    session_parts_refresh(now=at(30))
+    refresh(now=at(30))
     # A longer timeout still reads the parts (cut at 30 minutes, they join up); a shorter one cannot.
     settings.ANALYTICS_SESSION_TIMEOUT_MINUTES = 45
     assert uses_parts(site, *ANSWERED[1])
@@ -214,6 +366,7 @@ def test_settings_and_time_zone_changes(settings):
     assert_same(site, ANSWERED[:3])
     session_parts_refresh(now=at(30, minutes=1))  # the next refresh re-cuts every hour at 10 minutes
     assert SessionPartsWatermark.objects.get().recipe["timeout_seconds"] == 600
+    assert_sessions_assigned(site, timeout=600)
     assert uses_parts(site, *ANSWERED[1])
     assert_same(site, ANSWERED[:3])
     settings.ANALYTICS_PAGEVIEW_EVENTS = ("page_view",)  # parts count page views: they wait for the re-cut
@@ -233,7 +386,7 @@ def test_settings_and_time_zone_changes(settings):
 def test_retention_removes_and_recuts_parts():
     site = make_site(timezone="Europe/Berlin").id
     random_events(site, 7)
-    session_parts_refresh(now=at(30))
+    refresh(now=at(30))
     Site.objects.filter(pk=site).update(retention_days=26)
     cut = at(30) - timedelta(days=26)  # 2026-03-06 09:00 UTC: mid-range, on the hour
     events_retention_enforce(now=at(30, minutes=20))  # the cut-off falls 20 minutes into an hour
@@ -259,6 +412,7 @@ def test_the_task_and_the_command_build_the_same_parts():
     late = event(site, "page_view", at(3, minutes=1), anon="latecomer", received_at=datetime.now(UTC))
     write(late)
     assert_same(site, [("sessions", {"date_range": RANGE})], equal=False)
+    assert uses_parts(site, "sessions", {"date_range": RANGE})
     call_command("rebuild_sessions", "--refresh", stdout=out)
     assert "Refreshed" in out.getvalue()
     assert_same(site, ANSWERED)
