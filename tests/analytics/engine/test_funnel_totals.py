@@ -16,10 +16,11 @@ from analytics import facade
 from analytics.derived_tables import person_events_refresh
 from analytics.engine import insights
 from analytics.engine.execute import fetch_all
-from analytics.engine.funnel_arrays import totals_row
+from analytics.engine.funnel_arrays import OutOfOrder, totals_row
 from analytics.engine.funnel_math import attempt_from_row, funnel_result, totals_result
 from analytics.engine.funnel_sql import funnel_people, funnel_totals, packed_rows, packs, totals_in_sql
 from analytics.engine.person_halves import HALVES
+from analytics.engine.runners import funnels as funnels_runner
 from tests.analytics.dataset import at, event, write
 from tests.analytics.engine.helpers import day_range, run
 from tests.factories import make_site
@@ -106,3 +107,20 @@ def test_the_runner_reads_totals_where_they_apply_and_people_elsewhere():
     result = run(site, "funnels", base)
     assert result["breakdown"] is None and result["steps"][0]["count"] > 0
     assert [b["count"] for b in result["time_to_convert_histogram"]] != [0] * 11
+
+
+def test_rows_out_of_order_fall_back_to_the_funnel_in_sql(monkeypatch, caplog):
+    # Should the planner ever hand the packed rows over out of order, funnel_arrays refuses them and the runner
+    # answers from the SQL funnel instead: same numbers, and a warning says so.
+    site = make_site().id
+    random_events(site, 6)
+    assert person_events_refresh() > 0
+    payload = payloads()[0]
+    expected = run(site, "funnels", payload)
+
+    def refuse(*args: object, **kwargs: object) -> tuple[object, ...]:
+        raise OutOfOrder
+
+    monkeypatch.setattr(funnels_runner, "totals_row", refuse)
+    assert run(site, "funnels", payload, rollups=True) == expected
+    assert "out of order" in caplog.text
