@@ -1,4 +1,4 @@
-"""Raw events in time order through a server-side cursor, converted to plain values without ORM instances."""
+"""Raw events in time order (COPY on PostgreSQL, a server-side cursor on SQLite) as plain values, no ORM instances."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import orjson
 
 from analytics.engine.base import source
 from analytics.engine.context import RunContext
-from analytics.engine.execute import stream
+from analytics.engine.execute import copy_out, stream
 from analytics.engine.sql import Sql, q
 from analytics.event_store.rows import COLUMN_INDEX, EVENT_COLUMNS
 from analytics.queries.parts import Filter
@@ -31,16 +31,24 @@ _POSTGRES_TEXT = {
     "timestamp": Sql(_ISO.format(c="timestamp")),
     "received_at": Sql(_ISO.format(c="received_at")),
 }
+# What each column arrives as through COPY's binary format; every other column is text (varchar is sent as text).
+_POSTGRES_TYPES = {"site_id": "int8", "value": "float8", "properties": "jsonb", "dimensions": "jsonb", "is_bot": "bool"}
+_COPY_TYPES = tuple(_POSTGRES_TYPES.get(name, "text") for name in EVENT_COLUMNS)
 
 
 def statement(ctx: RunContext, start: datetime, end: datetime, filters: tuple[Filter, ...]) -> Sql:
-    as_text = _POSTGRES_TEXT if ctx.dialect.vendor == "postgresql" else {}
-    columns = [(name, as_text.get(name, Sql('e."' + name + '"'))) for name in EVENT_COLUMNS]
+    if ctx.dialect.vendor == "postgresql":
+        columns = [
+            (name, _POSTGRES_TEXT.get(name, Sql(f'e."{name}"::{_POSTGRES_TYPES.get(name, "text")}')))
+            for name in EVENT_COLUMNS
+        ]
+    else:
+        columns = [(name, Sql(f'e."{name}"')) for name in EVENT_COLUMNS]
     rows = source(ctx, start=start, end=end, columns=columns, filters=filters, include_bots=True)
     return q('{r} ORDER BY e."timestamp", e.uuid', r=rows)
 
 
-def _postgres_row(raw: tuple[Any, ...]) -> list[Any]:
+def _cursor_row(raw: tuple[Any, ...]) -> list[Any]:
     row = list(raw)
     for index in _JSON:  # Django leaves jsonb undecoded on its cursors
         if isinstance(row[index], str | bytes):
@@ -60,6 +68,12 @@ def _sqlite_row(raw: tuple[Any, ...]) -> list[Any]:
 
 
 def export_rows(ctx: RunContext, start: datetime, end: datetime, filters: tuple[Filter, ...]) -> Iterator[list[Any]]:
-    convert = _postgres_row if ctx.dialect.vendor == "postgresql" else _sqlite_row
-    for raw in stream(ctx, statement(ctx, start, end, filters)):
-        yield convert(raw)
+    query = statement(ctx, start, end, filters)
+    if ctx.dialect.vendor != "postgresql":
+        yield from map(_sqlite_row, stream(ctx, query))
+    elif ctx.connection.in_atomic_block:
+        # A COPY runs on a connection of its own, which would not see what this transaction wrote.
+        yield from map(_cursor_row, stream(ctx, query))
+    else:
+        # COPY streams while this process encodes, and psycopg decodes its binary rows (jsonb included) in C.
+        yield from map(list, copy_out(ctx, query, _COPY_TYPES))
