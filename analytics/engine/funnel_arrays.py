@@ -67,14 +67,20 @@ def _merged(packed: Sequence[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray]:
     keys, micros = keys.astype(np.int64), micros.astype(np.int64)
     if len(parts) < 2:
         return keys, micros
-    # Each part is in order: one stable sort on a key of (person's rank, time descending) merges them (a
-    # merge of runs for the sort). Where both do not fit in 62 bits, a sort on the two.
+    # Each part is in order: one stable sort on a key of (person, time descending) merges them (a merge of
+    # runs for the sort). The key is the person's offset from the lowest where both fit in 64 bits, else the
+    # person's rank among those present; where neither fits, a sort on the two.
     person = keys >> 8
+    later = micros.max() - micros
+    time_bits = int(later.max()).bit_length()
+    lowest = person.min()
+    if int(person.max() - lowest).bit_length() + time_bits <= 64:
+        offset = (person - lowest).astype(np.uint64)
+        merged = np.argsort((offset << np.uint64(time_bits)) | later.astype(np.uint64), kind="stable")
+        return keys[merged], micros[merged]
     people = np.sort(person, kind="stable")
     people = people[np.concatenate(([True], people[1:] != people[:-1]))]
     rank = np.searchsorted(people, person)
-    later = micros.max() - micros
-    time_bits = int(later.max()).bit_length()
     if time_bits + len(people).bit_length() <= 62:
         merged = np.argsort((rank << time_bits) | later, kind="stable")
     else:

@@ -69,3 +69,16 @@ def test_rows_per_name_merge_into_the_answer_of_one_row():
     merged = totals_row(by_name(rows), steps=STEPS, order="ordered", window=3600, end=2e9)
     assert merged == totals(rows)
     assert merged[:3] == (3, 3, 1)
+
+
+@pytest.mark.parametrize("spread", [1, 1 << 40], ids=["persons-close", "persons-far-apart"])
+def test_merging_gives_the_same_answer_whether_person_ids_are_close_or_far_apart(spread):
+    # Far apart, the person offsets and the times no longer share 64 bits: the merge ranks the persons instead.
+    rows = [
+        (1, "buy", T + 7200), (1, "click", T + 7000), (1, "view", T + 6000), (1, "view", T),
+        (2, "click", T + 50), (2, "view", T + 50), (2, "view", T - 86400 * 365), (3, "view", T + 1),
+    ]  # fmt: skip
+    spread_rows = [(person * spread, name, t) for person, name, t in rows]
+    merged = totals_row(by_name(spread_rows), steps=STEPS, order="ordered", window=3600, end=2e9)
+    assert merged == totals(spread_rows)
+    assert merged[:3] == (3, 2, 1)
