@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import os
 import time
-from uuid import UUID
 
-_VERSION_7 = 0x7 << 76
-_VARIANT = 0b10 << 62
+# The variant's two fixed bits (0b10) over two random ones: the hex digit that starts the fourth group.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
-def new_event_id() -> UUID:
-    random = int.from_bytes(os.urandom(10), "big")
-    return UUID(
-        int=(time.time_ns() // 1_000_000) << 80
-        | _VERSION_7
-        | (random >> 62 & 0xFFF) << 64
-        | _VARIANT
-        | random & (1 << 62) - 1
-    )
+def new_event_id() -> str:
+    """A new id in the canonical text form (what the stream and PostgreSQL carry), built as text: a
+    `uuid.UUID` and its `str()` cost about a microsecond more per event on the ingest path. 48 bits of Unix
+    milliseconds, the version digit 7, then 74 random bits (12 + 2 + 12 + 48) around the variant bits."""
+    random = os.urandom(10).hex()
+    millis = f"{time.time_ns() // 1_000_000:012x}"
+    return f"{millis[:8]}-{millis[8:]}-7{random[:3]}-{_VARIANT_DIGIT[random[3]]}{random[4:7]}-{random[7:19]}"

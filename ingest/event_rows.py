@@ -7,12 +7,15 @@ from ingest.events import Event, RequestContext
 
 
 def event_row(event: Event, ctx: RequestContext) -> EventRow:
-    assert event.timestamp is not None, "correct_clock sets every timestamp"
+    timestamp = event.timestamp
+    assert timestamp is not None, "correct_clock sets every timestamp"
+    received_at = ctx.once("received_at", ctx.received_at.isoformat)
     return [
         ctx.site.id,
         str(event.uuid),
-        event.timestamp.isoformat(),
-        ctx.once("received_at", ctx.received_at.isoformat),
+        # An event that brought no time of its own has the request's (correct_clock): formatted once.
+        received_at if timestamp is ctx.received_at else timestamp.isoformat(),
+        received_at,
         event.name,
         event.category,
         event.action,

@@ -94,11 +94,18 @@ class ResourceSampler:
         self._thread.join(5)
 
     def _is_bench_backend(self, pid: int) -> bool:
-        if pid not in self._postgres:
-            # Backends are titled "postgres: 15/main: USER DATABASE HOST(PORT) STATE".
-            words = _cmdline(pid).split()
-            self._postgres[pid] = len(words) > 3 and words[0] == "postgres:" and words[3] == self.database
-        return self._postgres[pid]
+        known = self._postgres.get(pid)
+        if known is not None:
+            return known
+        # Backends are titled "postgres: 15/main: USER DATABASE HOST(PORT) STATE" once the client has said which
+        # database it wants. Until then a freshly forked backend still shows the postmaster's command line
+        # (".../bin/postgres -D ..."): undecided, looked at again on the next sample. (Deciding "no" for good at
+        # that moment lost a consumer's backend for the whole run: PostgreSQL's CPU showed as "other".)
+        words = _cmdline(pid).split()
+        if words and words[0] != "postgres:" and words[0].endswith("/postgres"):
+            return False
+        self._postgres[pid] = verdict = len(words) > 3 and words[0] == "postgres:" and words[3] == self.database
+        return verdict
 
     def sample(self) -> None:
         processes = _processes()

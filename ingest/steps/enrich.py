@@ -42,14 +42,16 @@ def classify_user_agent(user_agent: str) -> tuple[str, str, str, bool]:
 
 def parse_user_agent(event: Event, ctx: RequestContext) -> Event:
     user_agent = event.user_agent or ("" if ctx.trusted else ctx.user_agent)
+    if not user_agent and not (event.browser or event.os or event.device_type or event.is_bot):
+        return event  # a backend's event without one: nothing to derive, nothing to drop
     browser, os_family, device_type, is_bot = classify_user_agent(user_agent)
     # The user agent itself is not kept: only what it says.
-    return event._replace(browser=browser, os=os_family, device_type=device_type, is_bot=is_bot, user_agent="")
+    return event.changed(browser=browser, os=os_family, device_type=device_type, is_bot=is_bot, user_agent="")
 
 
 def apply_aliases(event: Event, ctx: RequestContext) -> Event:
     target = ctx.site.aliases.get(event.name)
-    return event._replace(name=target) if target else event
+    return event.changed(name=target) if target else event
 
 
 # How far back a protocol may date an event. Beacons send within seconds; backends and imports replay
@@ -70,6 +72,8 @@ FUTURE_TOLERANCE = timedelta(days=1)
 
 def correct_clock(event: Event, ctx: RequestContext) -> Event | Dropped:
     received = ctx.received_at
+    if event.offset_ms is None and event.timestamp is None:
+        return event.changed(timestamp=received)  # no claim of its own: the time it was received
     if event.offset_ms is not None:
         timestamp = received - timedelta(milliseconds=event.offset_ms)
     elif event.timestamp is None:
@@ -90,4 +94,4 @@ def correct_clock(event: Event, ctx: RequestContext) -> Event | Dropped:
             f"The event is older than this endpoint accepts ({max_age.days} days).",
             "ts",
         )
-    return event._replace(timestamp=timestamp, properties=properties, offset_ms=None)
+    return event.changed(timestamp=timestamp, properties=properties, offset_ms=None)

@@ -31,5 +31,5 @@ def validate(event: Event, ctx: RequestContext) -> Event | Dropped:
         return Dropped(DropReason.EVENT_TOO_LARGE, f"The event is larger than {ctx.max_event_bytes} bytes.", None)
     if b"\\u0000" in encoded:
         # PostgreSQL's jsonb cannot hold NUL characters.
-        return event._replace(properties=_without_nul(event.properties))
+        return event.changed(properties=_without_nul(event.properties))
     return event

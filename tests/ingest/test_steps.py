@@ -13,6 +13,7 @@ from ingest.http.origins import origin_allowed
 from ingest.pipeline import process
 from ingest.rate_limit import SiteRateLimiter
 from ingest.steps.enrich import classify_user_agent, correct_clock
+from ingest.steps.parse import parse
 
 WINDOWS_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -41,7 +42,7 @@ def ctx(**overrides):
 
 
 def event(ts: datetime | None, offset_ms: float | None = None) -> Event:
-    return Event(uuid=uuid.uuid4(), name="e", timestamp=ts, offset_ms=offset_ms)
+    return Event(uuid=str(uuid.uuid4()), name="e", timestamp=ts, offset_ms=offset_ms)
 
 
 @pytest.mark.parametrize(
@@ -198,3 +199,69 @@ def test_the_whole_pipeline_on_one_event():
     assert result.properties == {"mail": "[email]"}
     assert result.ip == "203.0.113.0" and result.raw_ip == "" and result.user_agent == ""
     assert result.anonymous_id.startswith("v:")
+
+
+def test_parse_fills_every_field_of_the_event_in_order():
+    # parse builds the Event positionally (the cheaper call); a keyword-built one says what each value must be.
+    raw = {
+        "uuid": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+        "name": " signup ",
+        "ts": NOW.isoformat(),
+        "category": "c",
+        "action": "a",
+        "label": "l",
+        "value": "2.5",
+        "anonymous_id": "anon",
+        "user_id": 42,
+        "device_id": "dev",
+        "session_id": "sess",
+        "url": "https://example.com/p",
+        "referrer": "https://r.example/",
+        "title": "T",
+        "props": {"k": "v"},
+        "dims": {"d1": "x"},
+        "ip": "198.51.100.9",
+        "ua": "UA/1.0",
+        "consent": "granted",
+        "offset_ms": 10,
+    }
+    expected = Event(
+        uuid="a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",  # the sender's id, in the form PostgreSQL prints
+        name="signup",
+        timestamp=NOW,
+        category="c",
+        action="a",
+        label="l",
+        value=2.5,
+        anonymous_id="anon",
+        user_id="42",
+        device_id="dev",
+        session_id="sess",
+        url="https://example.com/p",
+        referrer="https://r.example/",
+        title="T",
+        properties={"k": "v"},
+        dimensions={"d1": "x"},
+        raw_ip="198.51.100.9",
+        user_agent="UA/1.0",
+        consent="granted",
+        offset_ms=10.0,
+    )
+    assert parse(raw, ctx()) == expected
+
+
+def test_a_step_copy_changes_only_the_named_fields():
+    original = event(NOW)
+    copy = original.changed(url="https://example.com/", is_bot=True)
+    assert copy == original._replace(url="https://example.com/", is_bot=True)
+    assert type(copy) is Event and original.url == "" and not original.is_bot
+    with pytest.raises(KeyError):
+        original.changed(no_such_field=1)
+
+
+def test_events_without_a_uuid_get_a_new_time_ordered_one_as_text():
+    first = parse({"name": "e"}, ctx())
+    second = parse({"name": "e"}, ctx())
+    assert isinstance(first, Event) and isinstance(second, Event)
+    assert first.uuid != second.uuid
+    assert first.uuid == str(uuid.UUID(first.uuid)) and uuid.UUID(first.uuid).version == 7

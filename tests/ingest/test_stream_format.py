@@ -78,13 +78,20 @@ def test_uuids_are_written_in_the_form_postgres_prints():
 
 
 def test_event_ids_are_version_7_time_ordered_and_unique():
-    first = [new_event_id() for _ in range(1000)]
+    first = [uuid.UUID(new_event_id()) for _ in range(1000)]
     time.sleep(0.002)
-    later = new_event_id()
+    later = uuid.UUID(new_event_id())
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in first)
     assert len(set(first)) == 1000
     assert max(first) < later  # a later millisecond sorts after every id of an earlier one
     assert abs(int(later.hex[:12], 16) - time.time() * 1000) < 1000  # the first 48 bits are the Unix time in ms
+
+
+def test_event_ids_are_in_the_text_form_postgres_prints():
+    ids = [new_event_id() for _ in range(200)]
+    assert all(text == str(uuid.UUID(text)) for text in ids)  # lower-case, hyphenated, 36 characters
+    assert {text[14] for text in ids} == {"7"}  # the version digit
+    assert {text[19] for text in ids} <= set("89ab")  # the RFC 9562 variant bits
 
 
 # --- the writer, against PostgreSQL -------------------------------------------------------------------------
