@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 
 import redis
@@ -29,6 +30,7 @@ ROWS_FIELD, KEYS_FIELD, LINKS_FIELD = b"c", b"k", b"l"
 LEGACY_FIELD = b"e"
 _client: tuple[str, redis.Redis] | None = None
 _group: tuple[tuple[int, str, str, int], GroupCommit] | None = None
+_thread_append = threading.local()  # each thread's own XADD connection for requests too large to group
 
 
 def redis_client() -> redis.Redis:
@@ -50,11 +52,17 @@ def redis_ping() -> bool:
 
 
 def stream_append(encoded: CopyText) -> None:
-    """One XADD: one stream entry holding `encoded`'s rows."""
-    entry = {ROWS_FIELD: encoded.text, KEYS_FIELD: encoded.keys}
-    if encoded.links:
-        entry[LINKS_FIELD] = encoded.links
-    redis_client().xadd(settings.INGEST_STREAM, entry)  # type: ignore[arg-type]
+    """One XADD: one stream entry holding `encoded`'s rows, over this thread's own connection. The client's
+    pool checks every connection it lends with a poll(), a system call that lets go of the GIL (under a web
+    process's eight busy threads, a hand-over and a wait), and its per-command bookkeeping took more CPU
+    than the command itself (decision 0007). A failed XADD is not retried here: the caller falls back to
+    the database, as for the group commit's writes."""
+    key = (os.getpid(), settings.REDIS_URL, settings.INGEST_STREAM)
+    held: tuple[tuple[int, str, str], Callable[[CopyText], None]] | None = getattr(_thread_append, "held", None)
+    if held is None or held[0] != key:
+        held = (key, _append_on_own_connection())
+        _thread_append.held = held
+    held[1](encoded)
 
 
 def _append_on_own_connection() -> Callable[[CopyText], None]:
