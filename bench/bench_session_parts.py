@@ -5,10 +5,12 @@ Run from the repository root, against a bench database whose parts were built (`
         --database-url postgres://postgres@127.0.0.1:5432/sightline_bench_10m \
         [--runs 3] [--ranges 2026-11-17:2026-11-23,2026-10-24:2026-11-22]
 
-For each range (local dates, both inclusive): the overview's sessions query with its four breakdowns, the previous
-period's sessions, its visitors/page-views chart (with and without whole-range totals) and its top pages (the
-hourly path rollup). Each runs both ways (the derived tables, and raw events only), alternating, --runs times;
-medians are printed with the load average, and the two answers must be equal. See BENCHMARKS.md ("Console").
+For each range (local dates, both inclusive): the overview's sessions query with its four breakdowns (with visitors
+per value, and visits only as the overview asks), the previous period's sessions, its visitors/page-views chart
+(with and without whole-range totals and the previous period), the previous period's page views and its top pages
+(the hourly path rollup). Each runs both ways (the derived tables, and raw events only), alternating, --runs times
+(the questions with `"totals": false` only the first way); medians are printed with the load average, and the two
+answers must be equal. See BENCHMARKS.md ("Console").
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def _questions(first: date, last: date) -> list[tuple[str, str, dict[str, Any]]]
         "date_range": current,
         "compare": True,
     }
+    previous_views = {
+        "series": [{"event": None, "math": "count", "filters": PAGE_VIEWS}],
+        "interval": "month",
+        "date_range": previous,
+        "totals": False,
+    }
     top_pages = {
         "series": [{"event": None, "math": "count", "filters": PAGE_VIEWS}],
         "interval": "month",
@@ -52,9 +60,18 @@ def _questions(first: date, last: date) -> list[tuple[str, str, dict[str, Any]]]
     }
     return [
         ("sessions, 4 breakdowns", "sessions", {"date_range": current, "breakdowns": BREAKDOWNS}),
+        (
+            "sessions, 4 breakdowns, visits",
+            "sessions",
+            {"date_range": current, "breakdowns": BREAKDOWNS, "breakdown_visitors": False},
+        ),
         ("sessions, previous period", "sessions", {"date_range": previous}),
         ("visitors chart", "trends", chart),
         ("visitors chart, totals false", "trends", chart | {"totals": False}),
+        # As the overview asks since session 5: no compare (it draws no previous period) and the previous
+        # period's page views counted on their own.
+        ("visitors chart, no compare", "trends", chart | {"totals": False, "compare": False}),
+        ("previous page views", "trends", previous_views),
         ("top pages (path rollup)", "trends", top_pages),
     ]
 

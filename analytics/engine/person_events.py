@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
+from psycopg.errors import LockNotAvailable
 
 from analytics.engine import session_parts
 from analytics.engine.base import PERSON, PERSON_JOINS
@@ -34,6 +35,11 @@ PERSON_EVENTS_KEY = "person_events"
 # A query brings the table up to date itself when the last refresh is at most this old; further behind (the
 # beat not running, a first build pending), catching up could take longer than reading events, so it does not.
 CATCH_UP_LIMIT = timedelta(hours=1)
+# A query's catch-up that finds another refresh holding the table waits this long for it before reading raw
+# events instead. Most holders are another query's catch-up of a few seconds' events, done in milliseconds —
+# the console's overview asks three insights at once, and without waiting all but one read raw events, 5-10x
+# slower (BENCHMARKS.md, "Console", session 5); a longer holder (the periodic refresh) is not waited out.
+CATCH_UP_WAIT = timedelta(seconds=5)
 
 _BATCH = Sql("sightline_person_batch")
 _LINKS = Sql("sightline_person_links")
@@ -134,22 +140,41 @@ def answers(filters: Iterable[Filter], selectors: Iterable[EventSelector], break
     return breakdown is None and not any(True for _ in filters) and all(not s.filters for s in selectors)
 
 
-def refresh(*, using: str, now: datetime, lookback: timedelta | None, wait: bool = True) -> int | None:
+def refresh(*, using: str, now: datetime, lookback: timedelta | None, wait: bool | timedelta = True) -> int | None:
     """Stores the events received since the last refresh (``lookback`` before it) and applies new identity
-    links, in one transaction; returns the rows added, or None when ``wait`` is false and another refresh holds
-    the table. The first refresh stores every event (a backfill). ``lookback`` None (a query's catch-up): no
-    re-read, and only the links the new events carry."""
+    links, in one transaction; returns the rows added, or None when another refresh holds the table and ``wait``
+    is false or the time it gives ran out. The first refresh stores every event (a backfill). ``lookback`` None
+    (a query's catch-up): no re-read, and only the links the new events carry."""
     marks = RollupWatermark.objects.using(using)
-    with transaction.atomic(using=using):
-        locked = marks.select_for_update(skip_locked=not wait).filter(key=PERSON_EVENTS_KEY)
-        mark = locked.first()
-        if mark is None and not wait:
+    try:
+        with transaction.atomic(using=using):
+            before = _lock_timeout(using, wait) if isinstance(wait, timedelta) else None
+            locked = marks.select_for_update(skip_locked=wait is False).filter(key=PERSON_EVENTS_KEY)
+            # After a wait this reads the holder's new watermark: only what arrived since is stored.
+            mark = locked.first()
+            if before is not None:
+                _lock_timeout(using, before)
+            if mark is None and wait is False:
+                return None
+            since = None if mark is None else mark.received_until - (lookback or timedelta(0))
+            with connections[using].cursor() as cursor:
+                added = store(cursor, since, now, every_link=lookback is not None)
+            # A refresh waited for may have stored up to a later instant than this one's: never go back.
+            until = now if mark is None else max(now, mark.received_until)
+            marks.update_or_create(key=PERSON_EVENTS_KEY, defaults={"received_until": until})
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, LockNotAvailable):
             return None
-        since = None if mark is None else mark.received_until - (lookback or timedelta(0))
-        with connections[using].cursor() as cursor:
-            added = store(cursor, since, now, every_link=lookback is not None)
-        marks.update_or_create(key=PERSON_EVENTS_KEY, defaults={"received_until": now})
+        raise
     return added
+
+
+def _lock_timeout(using: str, limit: timedelta | str) -> str:
+    """Sets this transaction's lock_timeout (a duration, or a value this returned) and returns the one before."""
+    value = limit if isinstance(limit, str) else f"{int(limit.total_seconds() * 1000)}ms"
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [value])
+        return str(cursor.fetchone()[0])
 
 
 def lock(using: str) -> datetime | None:
@@ -161,7 +186,8 @@ def lock(using: str) -> datetime | None:
 
 def catch_up(using: str) -> bool:
     """For a query: whether analytics_personevent holds every event received until now (brought up to date
-    here when its last refresh is recent); false on SQLite, before the first refresh, or while one runs."""
+    here when its last refresh is recent); false on SQLite, before the first refresh, or while another refresh
+    holds the table for longer than CATCH_UP_WAIT."""
     if connections[using].vendor != "postgresql":
         return False
     now = datetime.now(UTC)
@@ -169,4 +195,4 @@ def catch_up(using: str) -> bool:
     until = mark.first()
     if until is None or now - until > CATCH_UP_LIMIT:
         return False
-    return until >= now or refresh(using=using, now=now, lookback=None, wait=False) is not None
+    return until >= now or refresh(using=using, now=now, lookback=None, wait=CATCH_UP_WAIT) is not None

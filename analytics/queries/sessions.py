@@ -24,6 +24,10 @@ class SessionsQuery:
     session_timeout_minutes: int | None = None
     # Instead of `breakdown`: each of these over the same sessions, answered side by side.
     breakdowns: tuple[Breakdown, ...] = ()
+    # False: breakdown rows count sessions but not distinct visitors per value (their `visitors` is None). The
+    # distinct persons of each value are most of a breakdown's cost; lists ranked by visits (the console's
+    # overview) do without them. The totals count visitors either way.
+    breakdown_visitors: bool = True
 
 
 def _read_breakdowns(r: Reader, data: dict[str, Any]) -> tuple[Breakdown, ...]:
@@ -42,9 +46,12 @@ def _read_breakdowns(r: Reader, data: dict[str, Any]) -> tuple[Breakdown, ...]:
     return tuple(found)
 
 
+_FIELDS = frozenset({"breakdown", "breakdowns", "breakdown_visitors", "count_events", "session_timeout_minutes"})
+
+
 def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
     r = Reader()
-    data = r.obj(raw, "", COMMON_FIELDS | {"breakdown", "breakdowns", "count_events", "session_timeout_minutes"})
+    data = r.obj(raw, "", COMMON_FIELDS | _FIELDS)
     if data is None:
         return r.errors
     scope = read_scope(r, data)
@@ -59,6 +66,7 @@ def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
         else:
             names.append(item)
     timeout = r.integer(data, "session_timeout_minutes", "", low=1, high=24 * 60, default=None, required=False)
+    breakdown_visitors = r.boolean(data, "breakdown_visitors", "", default=True)
     if r.errors or scope is None:
         return r.errors
     return SessionsQuery(
@@ -67,4 +75,5 @@ def parse_sessions(raw: Any) -> SessionsQuery | list[Any]:
         count_events=tuple(names),
         session_timeout_minutes=timeout,
         breakdowns=breakdowns,
+        breakdown_visitors=breakdown_visitors,
     )

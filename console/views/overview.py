@@ -35,6 +35,9 @@ STRINGS = {
     "os": _("Operating system"),
     "device": _("Device"),
     "count": _("Count"),
+    # The referrers, browsers, systems and devices lists count sessions, each under its first value.
+    "visits": _("Visits"),
+    "visits_hint": _("Visits (sessions), each counted under the first value seen in it"),
     "live_visitors": _("Visitors in the last 30 minutes"),
     "live_events": _("Events per minute"),
     "live_updated": _("Updated %(time)s"),

@@ -66,6 +66,7 @@ def test_sign_in_and_read_the_overview(console_page, console_user):
     assert page.inner_text("main h1") == "概览"
     assert page.inner_text('[data-kpi="visitors"] .kpi-label') == "访客"
     assert "浏览量" in page.inner_text('[data-list="pages"] thead')
+    assert "访问次数" in page.inner_text('[data-list="browsers"] thead')
     assert page.inner_text('[data-kpi="visitors"] [data-value]') == f"{sessions['visitors']:,}"
     browsing.assert_clean()
 

@@ -52,10 +52,11 @@ export function setBusy(node, busy) {
   node.setAttribute('aria-busy', busy ? 'true' : 'false');
 }
 
-// A table from column definitions and row objects. Each column: {label, value: row => text or Node, numeric}.
+// A table from column definitions and row objects. Each column: {label, value: row => text or Node, numeric,
+// title} (title: the header's tooltip, plain text).
 // `bar` (0..1 per row) draws a proportion bar behind the first cell, through the CSSOM (allowed by the CSP).
 export function table({ columns, rows, bar = null, caption = null }) {
-  const head = el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label))));
+  const head = el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: c.numeric ? 'num' : null, title: c.title || null }, c.label))));
   const body = el('tbody', {}, rows.map((row) => {
     const cells = columns.map((c, i) => {
       const cell = el(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : null }, c.value(row));

@@ -43,9 +43,14 @@ BREAKDOWNS = [
 ANSWERED = [
     ("sessions", {"date_range": RANGE}),
     ("sessions", {"date_range": RANGE, "breakdowns": BREAKDOWNS}),
+    ("sessions", {"date_range": RANGE, "breakdowns": BREAKDOWNS, "breakdown_visitors": False}),  # the overview's
     ("sessions", {"date_range": day_range("2026-03-02", "2026-03-12"), "breakdown": {"key": "browser", "limit": 2}}),
     ("sessions", {"date_range": day_range("2026-03-05", "2026-03-05"), "breakdowns": BREAKDOWNS[:2]}),
     ("sessions", {"date_range": RANGE, "session_timeout_minutes": 45, "breakdowns": BREAKDOWNS[1:]}),
+    (
+        "sessions",
+        {"date_range": RANGE, "session_timeout_minutes": 45, "breakdowns": BREAKDOWNS[1:], "breakdown_visitors": False},
+    ),
     ("trends", {"series": [{"event": None, "math": "persons"}], "date_range": RANGE, "compare": True}),
     ("trends", {"series": [{"math": "persons"}], "date_range": RANGE, "interval": "hour", "totals": False}),
     (
@@ -59,6 +64,7 @@ UNANSWERED = [
     ("sessions", {"date_range": RANGE, "filters": [{"key": "browser", "op": "eq", "value": "Chrome"}]}),
     ("sessions", {"date_range": RANGE, "include_bots": True}),
     ("sessions", {"date_range": RANGE, "count_events": ["click"]}),
+    ("sessions", {"date_range": RANGE, "breakdowns": BREAKDOWNS, "breakdown_visitors": False, "count_events": ["x"]}),
     ("sessions", {"date_range": RANGE, "breakdown": {"key": "path"}}),
     ("trends", {"series": [{"event": "page_view", "math": "persons"}], "date_range": RANGE}),
     ("trends", {"series": [{"math": "persons"}], "date_range": RANGE, "breakdown": {"key": "browser"}}),
@@ -221,6 +227,10 @@ def test_a_cohort_filter_is_answered_from_parts():
     in_cohort = [{"key": "cohort", "op": "in", "value": cohort}]
     questions = [
         ("sessions", {"date_range": RANGE, "breakdowns": BREAKDOWNS, "filters": in_cohort}),
+        (
+            "sessions",
+            {"date_range": RANGE, "breakdowns": BREAKDOWNS, "filters": in_cohort, "breakdown_visitors": False},
+        ),
         ("sessions", {"date_range": RANGE, "filters": [{"key": "cohort", "op": "not_in", "value": cohort}]}),
         ("trends", {"series": [{"math": "persons"}], "date_range": RANGE, "filters": in_cohort}),
     ]
@@ -360,20 +370,20 @@ def test_settings_and_time_zone_changes(settings):
     # A longer timeout still reads the parts (cut at 30 minutes, they join up); a shorter one cannot.
     settings.ANALYTICS_SESSION_TIMEOUT_MINUTES = 45
     assert uses_parts(site, *ANSWERED[1])
-    assert_same(site, ANSWERED[:3])
+    assert_same(site, ANSWERED[:4])
     settings.ANALYTICS_SESSION_TIMEOUT_MINUTES = 10
     assert not uses_parts(site, *ANSWERED[1])
-    assert_same(site, ANSWERED[:3])
+    assert_same(site, ANSWERED[:4])
     session_parts_refresh(now=at(30, minutes=1))  # the next refresh re-cuts every hour at 10 minutes
     assert SessionPartsWatermark.objects.get().recipe["timeout_seconds"] == 600
     assert_sessions_assigned(site, timeout=600)
     assert uses_parts(site, *ANSWERED[1])
-    assert_same(site, ANSWERED[:3])
+    assert_same(site, ANSWERED[:4])
     settings.ANALYTICS_PAGEVIEW_EVENTS = ("page_view",)  # parts count page views: they wait for the re-cut
     assert insights.context_for(site).session_parts is None
     session_parts_refresh(now=at(30, minutes=2))
     assert uses_parts(site, *ANSWERED[1])
-    assert_same(site, ANSWERED[:3])
+    assert_same(site, ANSWERED[:4])
     # Parts are cut at UTC hours: another zone with whole-hour offsets reads the same parts, a half-hour one not.
     Site.objects.filter(pk=site).update(timezone="Asia/Tokyo")
     assert uses_parts(site, *ANSWERED[1])

@@ -133,6 +133,23 @@ def test_several_breakdowns_in_one_query_answer_as_each_alone():
     assert together["rows"] == together["breakdowns"][0]["rows"]
 
 
+def test_breakdowns_without_visitors_count_the_same_sessions():
+    site = make_site().id
+    seed(site)
+    asked = {
+        "date_range": WEEK,
+        "breakdowns": [{"key": "dims.image_version"}, {"key": "browser"}],
+        "count_events": ["start_training"],
+    }
+    lean = run(site, "sessions", {**asked, "breakdown_visitors": False})
+    table = {r["breakdown_value"]: (r["sessions"], r["visitors"], r["avg_duration_s"]) for r in lean["rows"]}
+    assert table == {"2.4": (2, None, 62.5), "2.5": (2, None, 67.5), None: (1, None, 0.0)}
+    full = run(site, "sessions", asked)
+    assert lean["totals"] == full["totals"] and lean["totals"]["visitors"] == 4  # the totals keep their visitors
+    for a, b in zip(lean["breakdowns"], full["breakdowns"], strict=True):
+        assert a["rows"] == [{**row, "visitors": None} for row in b["rows"]]
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

@@ -122,3 +122,16 @@ def test_sessions_and_several_breakdowns_match_a_plain_python_sessioning(seed):
         alone = run(site, "sessions", {"date_range": RANGE, "breakdown": {"key": key, "limit": LIMITS[key]}})
         assert alone["rows"] == answer["rows"] and alone["totals"] == together["totals"], key
     assert together["rows"] == together["breakdowns"][0]["rows"]
+    lean = run(
+        site,
+        "sessions",
+        {
+            "date_range": RANGE,
+            "breakdowns": [{"key": k, "limit": LIMITS[k]} for k in keys],
+            "breakdown_visitors": False,
+        },
+    )
+    assert lean["totals"] == together["totals"]
+    for key, answer in zip(keys, lean["breakdowns"], strict=True):
+        expected_rows = {value: (m[0], None, *m[2:]) for value, m in expected[key].items()}
+        assert {r["breakdown_value"]: _measured(r) for r in answer["rows"]} == expected_rows, key

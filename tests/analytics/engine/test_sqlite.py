@@ -81,6 +81,15 @@ QUERIES = [
         {"date_range": WEEK, "breakdowns": [{"key": "browser"}, {"key": "dims.image_version", "limit": 1}]},
     ),
     (
+        "sessions",
+        {
+            "date_range": WEEK,
+            "breakdown": {"key": "dims.image_version", "limit": 1},
+            "breakdown_visitors": False,
+            "count_events": ["gen"],
+        },
+    ),
+    (
         "funnels",
         {
             "steps": [{"event": "page_view"}, {"event": "signup"}, {"event": "gen"}],

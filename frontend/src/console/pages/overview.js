@@ -29,8 +29,10 @@ export default function initOverview(root, data) {
 
   // The headline totals and the referrers, browsers, systems and devices lists share one sessions query: it
   // answers several breakdowns side by side with the whole range's totals, and cutting a range into sessions
-  // is this page's costliest work (BENCHMARKS.md, "Console"). A failed answer is forgotten, so "Try again" asks
-  // anew.
+  // is this page's costliest work (BENCHMARKS.md, "Console"). The lists count visits (sessions, by each visit's
+  // first value, as Matomo's referrer and device reports do), so the query asks for no distinct visitors per
+  // value (`breakdown_visitors: false`), which cost most of its time; the headline visitors are the totals'.
+  // A failed answer is forgotten, so "Try again" asks anew.
   const BREAKDOWNS = [
     { key: 'referrer', limit: TOP },
     { key: 'browser', limit: 8 },
@@ -40,7 +42,7 @@ export default function initOverview(root, data) {
   let currentAnswer = null;
   function currentSessions() {
     if (!currentAnswer) {
-      currentAnswer = ask('sessions', { date_range: current, breakdowns: BREAKDOWNS })
+      currentAnswer = ask('sessions', { date_range: current, breakdowns: BREAKDOWNS, breakdown_visitors: false })
         .catch((error) => {
           currentAnswer = null;
           throw error;
@@ -74,21 +76,29 @@ export default function initOverview(root, data) {
       ],
       interval: data.interval,
       date_range: current,
-      compare: true,
       // The chart shows buckets and the page views' total, which comes from the buckets: no whole-range
-      // distinct-visitor count (the headline visitors come from the sessions answer).
+      // distinct-visitor count (the headline visitors come from the sessions answer). It draws no previous
+      // period, so it asks no `compare`, which would count the previous period's visitors per bucket too.
       totals: false,
     };
-    const [now, before, trend] = await Promise.all([
+    // The previous period's page views, for their headline's comparison: a count the hourly rollups answer.
+    const viewsBeforeQuery = {
+      series: [{ event: null, math: 'count', filters: pageviews }],
+      interval: 'month',
+      date_range: previous,
+      totals: false,
+    };
+    const [now, before, trend, viewsBefore] = await Promise.all([
       currentSessions(),
       ask('sessions', { date_range: previous }),
       ask('trends', trendQuery),
+      ask('trends', viewsBeforeQuery),
     ]);
     const a = now.totals;
     const b = before.totals;
     const views = trend.series[1];
     setKpi('visitors', a.visitors, b.visitors, fmt.integer);
-    setKpi('pageviews', views.total, views.previous ? views.previous.total : null, fmt.integer);
+    setKpi('pageviews', views.total, viewsBefore.series[0].total, fmt.integer);
     setKpi('sessions', a.sessions, b.sessions, fmt.integer);
     setKpi('bounce_rate', a.bounce_rate, b.sessions ? b.bounce_rate : null, fmt.percent, true);
     setKpi('avg_duration', a.avg_duration_s, b.sessions ? b.avg_duration_s : null, fmt.duration);
@@ -109,10 +119,10 @@ export default function initOverview(root, data) {
 
   // --- top lists --------------------------------------------------------------------------------------
   const label = (value) => (value === '$other' ? t('other') : value === null || value === '' ? t('unknown') : value);
-  const visitorRows = (answer) => answer.rows.map((row) => ({ name: row.breakdown_value, count: row.visitors }));
-  const visitorsBy = (key) => currentSessions()
+  const visitRows = (answer) => answer.rows.map((row) => ({ name: row.breakdown_value, count: row.sessions }));
+  const visitsBy = (key) => currentSessions()
     .then((answer) => answer.breakdowns.find((b) => b.key === key))
-    .then(visitorRows);
+    .then(visitRows);
   const countsBy = (key, filters) => ask('trends', {
     series: [{ event: null, math: 'count', filters }],
     interval: 'month',
@@ -120,18 +130,19 @@ export default function initOverview(root, data) {
     breakdown: { key, limit: TOP },
   }).then((r) => r.series.map((s) => ({ name: s.breakdown_value, count: s.total })));
 
+  const visits = { count: t('visits'), countTitle: t('visits_hint') };
   const LISTS = {
     pages: { head: t('page'), count: t('pageviews'), load: () => countsBy('path', pageviews) },
     referrers: {
       head: t('referrer'),
-      count: t('visitors'),
-      load: () => visitorsBy('referrer'),
+      ...visits,
+      load: () => visitsBy('referrer'),
       label: (v) => (v === null || v === '' ? t('direct') : label(v)),
     },
     events: { head: t('event'), count: t('count'), load: () => countsBy('name', []) },
-    browsers: { head: t('browser'), count: t('visitors'), load: () => visitorsBy('browser') },
-    os: { head: t('os'), count: t('visitors'), load: () => visitorsBy('os') },
-    devices: { head: t('device'), count: t('visitors'), load: () => visitorsBy('device_type') },
+    browsers: { head: t('browser'), ...visits, load: () => visitsBy('browser') },
+    os: { head: t('os'), ...visits, load: () => visitsBy('os') },
+    devices: { head: t('device'), ...visits, load: () => visitsBy('device_type') },
   };
 
   async function loadList(key) {
@@ -146,7 +157,7 @@ export default function initOverview(root, data) {
       caption: card.querySelector('h2').textContent,
       columns: [
         { label: spec.head, value: (r) => (spec.label || label)(r.name) },
-        { label: spec.count, value: (r) => fmt.integer(r.count), numeric: true },
+        { label: spec.count, title: spec.countTitle, value: (r) => fmt.integer(r.count), numeric: true },
       ],
       rows,
       bar: (r) => r.count / top,
