@@ -175,7 +175,8 @@ def _keyed(ctx: RunContext, parts: Sql, breakdowns: tuple[Breakdown, ...], filte
 def sessions(
     ctx: RunContext, span: Window, timeout: int, breakdowns: tuple[Breakdown, ...], filters: tuple[Filter, ...]
 ) -> Sql:
-    """A CTE ``sess`` (person, b_0…, span, pv, eng), the sessions sessions.py cuts from events."""
+    """CTEs ending in ``sess`` (person, b_0…, span, pv, eng), the sessions sessions.py cuts from events, and
+    ``sp`` (person), one row per part: their persons, read without cutting sessions."""
     cover = ctx.session_parts
     assert cover is not None
     until = min(cover.until, span.end)
@@ -184,8 +185,13 @@ def sessions(
         # A longer timeout than the parts' own sessions: every person's parts in order.
         everything = _stored(ctx, span, until)
         if tail is not None:
-            everything = q("SELECT {f} FROM ({s}) e UNION ALL {t}", f=_STORED, s=everything, t=tail)
-        return q("sess AS ({s})", s=_ordered(ctx, everything, timeout, breakdowns, filters))
+            everything = q("SELECT {f} FROM ({s}) e UNION ALL SELECT * FROM tail", f=_STORED, s=everything)
+        return q(
+            "{tail}sess AS ({s}), sp AS ({p})",
+            tail=q("tail AS ({t}), ", t=tail) if tail is not None else Sql(""),
+            s=_ordered(ctx, everything, timeout, breakdowns, filters),
+            p=_persons_of_parts(ctx, span, until, filters, tail=tail is not None),
+        )
     # Persons read in order: those with parts whose session is not known, and those with parts in the tail.
     unknown = q(
         "SELECT e.person FROM analytics_sessionpart e WHERE e.site_id = {s} AND e.hour >= {a} AND e.hour < {b} "
@@ -204,12 +210,30 @@ def sessions(
     # then sort rather than hash the breakdowns' groupings).
     keyed_parts = _stored(ctx, span, until, where=Sql("NOT EXISTS (SELECT 1 FROM w WHERE w.person = e.person)"))
     return q(
-        "{tail}w AS ({u}), sess AS ({k} UNION ALL {o})",
+        "{tail}w AS ({u}), sess AS ({k} UNION ALL {o}), sp AS ({p})",
         tail=q("tail AS ({t}), ", t=tail) if tail is not None else Sql(""),
         u=unknown,
         k=_keyed(ctx, keyed_parts, breakdowns, filters),
         o=_ordered(ctx, ordered_parts, timeout, breakdowns, filters),
+        p=_persons_of_parts(ctx, span, until, filters, tail=tail is not None),
     )
+
+
+def _persons_of_parts(
+    ctx: RunContext, span: Window, until: datetime, filters: tuple[Filter, ...], *, tail: bool
+) -> Sql:
+    """``SELECT person`` of every part of the range, stored or in the tail (one row per part): every part belongs to
+    one of the range's sessions and each session has parts in it, so these are the persons of ``sess``."""
+    stored = q(
+        "SELECT e.person FROM analytics_sessionpart e WHERE e.site_id = {s} AND e.hour >= {a} AND e.hour < {b} AND {c}",
+        s=param(ctx.site_id),
+        a=param(ctx.dialect.time(span.start)),
+        b=param(ctx.dialect.time(until)),
+        c=_cohorts(ctx, filters),
+    )
+    if not tail:
+        return stored
+    return q("{s} UNION ALL SELECT e.person FROM tail e WHERE {c}", s=stored, c=_cohorts(ctx, filters))
 
 
 def answers_persons(
