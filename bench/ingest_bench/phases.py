@@ -3,7 +3,7 @@
 a. single-event collect requests, consumer running;
 b. batches of 100 events, consumer running; rows written meanwhile;
 c. the consumer paused (SIGSTOP), the stream filled through the door and topped up with copies of those
-   door-made rows under fresh uuids, then the consumer resumed and timed over the drain window, with more
+   door-made rows under fresh uuids and times, then the consumer resumed and timed over the drain window, with more
    copies added whenever the backlog runs low, so the window times the consumer, not the size of the prefill;
 d. every acknowledged (and injected) event counted against the rows in PostgreSQL;
 e. during a and b, the probe process timing acknowledgement → row visible;
@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -234,20 +235,26 @@ def _fresh_ids(count: int) -> list[bytes]:
 
 
 class _Template:
-    """A door-made stream entry cut around its rows' ids, so copies under fresh ids are quick to make."""
+    """A door-made stream entry cut around its rows' ids and times, so copies under fresh ids are quick to make.
+    A key line is "site, id, time" (analytics/event_store/copy_text.py); a row line starts "site, id, time,
+    received_at"."""
 
     def __init__(self, fields: dict[bytes, bytes]) -> None:
         self.fields = fields
-        self.rows = []  # (site, rest of the line, rest of the key line)
-        for line, key in zip(fields[b"c"].splitlines(), fields[b"k"].splitlines(), strict=True):
-            site, _, rest = line.split(b"\t", 2)
-            _, _, key_rest = key.split(b"\t", 2)
-            self.rows.append((site + b"\t", b"\t" + rest + b"\n", b"\t" + key_rest + b"\n"))
+        self.rows = []  # (site and a tab, the rest of the line after its two times)
+        for line in fields[b"c"].splitlines():
+            site, _, _, _, rest = line.split(b"\t", 4)
+            self.rows.append((site + b"\t", b"\t" + rest + b"\n"))
 
     def copy(self) -> dict[bytes, bytes]:
+        """The rows under fresh ids, timed now. The door times an event that brings no time of its own (all of
+        the benchmark's) at its arrival, so a backlog holds rows in time order; copies with the prefill's times
+        would scatter their inserts across the time indexes where the door's rows append at the end."""
         ids = _fresh_ids(len(self.rows))
-        lines = b"".join(site + id_ + rest for (site, rest, _), id_ in zip(self.rows, ids, strict=True))
-        keys = b"".join(site + id_ + rest for (site, _, rest), id_ in zip(self.rows, ids, strict=True))
+        now = datetime.now(UTC).isoformat().encode()
+        times = b"\t" + now + b"\t" + now
+        lines = b"".join(site + id_ + times + rest for (site, rest), id_ in zip(self.rows, ids, strict=True))
+        keys = b"".join(site + id_ + b"\t" + now + b"\n" for (site, _), id_ in zip(self.rows, ids, strict=True))
         return {**self.fields, b"c": lines, b"k": keys}
 
 

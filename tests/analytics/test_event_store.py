@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, date, datetime
 
@@ -81,6 +82,14 @@ def test_a_round_of_new_keys_asks_for_no_keys_back():
     assert not any("RETURNING" in statement for statement in statements)
 
 
+def test_a_round_of_new_keys_copies_them_straight_into_the_key_table():
+    site = make_site()
+    written, statements = _write_recorded([row(site.id), row(site.id)])
+    assert written == 2 == EventKey.objects.count()
+    assert not any("sightline_event_key_stage" in statement for statement in statements)
+    assert not any("ROLLBACK" in statement for statement in statements)
+
+
 def test_a_round_with_a_stored_key_undoes_its_insert_and_asks_which_keys_are_new():
     site = make_site()
     stored = row(site.id, name="stored")
@@ -129,3 +138,31 @@ def test_upcoming_months_exist():
         assert partition_name(month) in names
         month = next_month(month)
     assert partition_name(date(2026, 12, 1)) == "analytics_event_2026_12"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_the_same_keys_in_opposite_orders_store_each_once():
+    # Both COPY the same keys straight into the key table; each waits for a key the other holds, PostgreSQL
+    # stops one of them (a deadlock) or makes it wait for the other's commit, and it takes the keyed path.
+    site = make_site()
+    rows = [row(site.id, name=f"e{i}") for i in range(200)]
+    start = threading.Barrier(2)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def write(ordered):
+        try:
+            start.wait()
+            results.append(facade.events_write(ordered).written)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(order,)) for order in (rows, rows[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sum(results) == 200 == Event.objects.count() == EventKey.objects.count()
