@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.ingest_bench.disk import DiskSyncSampler
 from bench.ingest_bench.load import LoadResult, Request, batch_request, collect_request, run_load
 from bench.ingest_bench.probe import ProbeConfig, ProbeProcess
 from bench.ingest_bench.resources import ResourceSampler
@@ -36,16 +37,21 @@ class RunConfig:
     batch_size: int = 100
     wrk_threads: int = 2
     prefill_seconds: float = 10.0  # door-made rows in the stream before the drain
-    drain_events: int = 600_000  # the stream holds this many events when the consumer resumes
+    # The stream holds this many events when the consumer resumes: enough for the whole window, so that the
+    # copier's top-ups (~0.2 cores of XADDs, 0.05 for Redis) do not compete with the consumer while it is timed.
+    drain_events: int = 7_200_000
     drain_window: float = 60.0
     consumers: int = 2  # consumer threads draining (INGEST_CONSUMERS): the backlog kept must cover them all
     warmup_seconds: float = 2.0
 
 
 class _Run:
-    def __init__(self, stack: Stack, config: RunConfig, workdir: Path, log: Log, sampler: ResourceSampler) -> None:
+    def __init__(
+        self, stack: Stack, config: RunConfig, workdir: Path, log: Log, sampler: ResourceSampler, disk: DiskSyncSampler
+    ) -> None:
         self.stack = stack
         self.sampler = sampler
+        self.disk = disk
         self.config = config
         self.workdir = workdir
         self.log = log
@@ -117,7 +123,12 @@ class _Run:
         self.sampler.mark("a")
         result = self.load(collect_request(self.stack.keys().public_key), c.collect_connections, c.seconds)
         self.sampler.mark("a end")
-        return {"load": result.as_dict(), "probe": self.probe_result(probe), "cores": self.sampler.cores("a", "a end")}
+        return {
+            "load": result.as_dict(),
+            "probe": self.probe_result(probe),
+            "cores": self.sampler.cores("a", "a end"),
+            "disk_sync": self.disk.between(*self.sampler.times("a", "a end")),
+        }
 
     def batch_phase(self) -> dict[str, Any]:
         c = self.config
@@ -135,6 +146,7 @@ class _Run:
             "load": result.as_dict(),
             "probe": probe_result,
             "cores": self.sampler.cores("b", "b end"),
+            "disk_sync": self.disk.between(*self.sampler.times("b", "b end")),
             "written_while_accepting": written,
             "written_while_accepting_per_s": written / elapsed,
         }
@@ -260,11 +272,12 @@ class _Template:
 
 class _Copier:
     """Adds copies of the door-made entries to the stream (docs/decisions/0005's format): each row under a fresh
-    time-ordered id, as the door assigns them, the rest as the door made it."""
+    time-ordered id and the time of the copy, as the door assigns them, the rest as the door made it."""
 
     def __init__(self, stack: Stack) -> None:
         self.client = stack.redis()
-        self.templates = [_Template(fields) for _, fields in self.client.xrange(STREAM)]
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = self.client.xrange(STREAM)  # type: ignore[assignment]
+        self.templates = [_Template(fields) for _, fields in entries]
         if not self.templates:
             raise RuntimeError("the door put nothing in the stream during the prefill")
         self.door_events = sum(len(template.rows) for template in self.templates)
@@ -290,6 +303,7 @@ class _Copier:
 def run_once(stack_config: StackConfig, config: RunConfig, workdir: Path, log: Log) -> dict[str, Any]:
     stack = Stack(stack_config, workdir)
     sampler: ResourceSampler | None = None
+    disk = DiskSyncSampler(workdir)
     run: _Run | None = None
     started = time.monotonic()
     try:
@@ -297,7 +311,8 @@ def run_once(stack_config: StackConfig, config: RunConfig, workdir: Path, log: L
         stack.start()
         sampler = ResourceSampler(stack.pids(), stack_config.database)
         sampler.start()
-        run = _Run(stack, config, workdir, log, sampler)
+        disk.start()
+        run = _Run(stack, config, workdir, log, sampler, disk)
         run.warm_up()
         log(f"  a. single-event collect, {config.seconds:.0f} s")
         collect = run.collect_phase()
@@ -323,4 +338,5 @@ def run_once(stack_config: StackConfig, config: RunConfig, workdir: Path, log: L
             probe.stop()  # before the database it polls is dropped
         if sampler is not None:
             sampler.stop()
+        disk.stop()
         stack.stop()

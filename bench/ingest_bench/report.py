@@ -43,6 +43,8 @@ FIGURES: tuple[Figure, ...] = (
            lambda r: r["collect"]["load"]["requests_per_s"], 3000),
     Figure("collect_p50", "a. collect: p50 latency", "ms", lambda r: r["collect"]["load"]["p50_ms"]),
     Figure("collect_p99", "a. collect: p99 latency", "ms", lambda r: r["collect"]["load"]["p99_ms"], 50, False),
+    Figure("collect_disk", "a. disk: slowest fsync during collect (see disk.py)", "ms",
+           lambda r: r["collect"]["disk_sync"]["max_ms"]),
     Figure("batch_eps", "b. batch: events/s accepted (100/request)", "events/s",
            lambda r: r["batch"]["load"]["events_per_s"], 50_000),
     Figure("batch_p99", "b. batch: p99 latency per request", "ms", lambda r: r["batch"]["load"]["p99_ms"]),

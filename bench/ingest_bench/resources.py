@@ -143,6 +143,10 @@ class ResourceSampler:
             totals["machine"] = _machine_busy_ticks()
             self._marks[name] = (time.monotonic(), totals)
 
+    def times(self, start: str, end: str) -> tuple[float, float]:
+        """The monotonic times of two marks."""
+        return self._marks[start][0], self._marks[end][0]
+
     def cores(self, start: str, end: str) -> dict[str, float]:
         """Average cores each group used between two marks; `other` is the rest of the machine's busy time."""
         (t0, a), (t1, b) = self._marks[start], self._marks[end]
