@@ -103,7 +103,7 @@ def _first_of_fresh(pairs: Lines, fresh: set[bytes]) -> Lines:
 def _copied_as_new_keys(cursor: psycopg.Cursor[tuple[object, ...]], keys: bytes) -> bool:
     """COPYs the keys straight into analytics_eventkey, behind a savepoint; False (and nothing stored) when one
     was there already or is in the batch twice. The common case, every key new, then costs a plain COPY: no
-    stage, no sort, and none of ON CONFLICT's per-row probe and speculative insertion, together about a fifth
+    stage, no sort, and none of ON CONFLICT's per-row probe and speculative insertion, together about a quarter
     of PostgreSQL's work per row. A key that another transaction is inserting at the same moment is waited
     for, as ON CONFLICT would; two such transactions that wait on each other are broken up by PostgreSQL's
     deadlock check, and the one it stops takes the keyed path like any other batch with a known key."""

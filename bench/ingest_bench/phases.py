@@ -38,7 +38,7 @@ class RunConfig:
     wrk_threads: int = 2
     prefill_seconds: float = 10.0  # door-made rows in the stream before the drain
     # The stream holds this many events when the consumer resumes: enough for the whole window, so that the
-    # copier's top-ups (~0.2 cores of XADDs, 0.05 for Redis) do not compete with the consumer while it is timed.
+    # copier's top-ups (~0.2 cores of XADDs, ~0.15 more for Redis) do not compete with the consumer it times.
     drain_events: int = 7_200_000
     drain_window: float = 60.0
     consumers: int = 2  # consumer threads draining (INGEST_CONSUMERS): the backlog kept must cover them all
