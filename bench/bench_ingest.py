@@ -59,6 +59,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--consumer", choices=["celery", "command"], default="celery")
     parser.add_argument("--consumers", type=int, default=2, help="consumer threads in the worker (INGEST_CONSUMERS)")
     parser.add_argument("--database", default="sightline_bench", help="dropped and recreated for every run")
+    parser.add_argument(
+        "--pg-port", type=int, default=5432, help="PostgreSQL's port on 127.0.0.1 (user postgres, trust auth)"
+    )
     parser.add_argument("--quick", action="store_true", help="one short run: a smoke check of the script")
     args = parser.parse_args()
     if args.quick:
@@ -119,6 +122,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)  # cleanup runs on `kill` as on Ctrl-C
     stack_config = StackConfig(
         database=args.database,
+        pg_port=args.pg_port,
         server=args.server,
         workers=args.workers,
         threads=args.threads,
